@@ -1,0 +1,54 @@
+"""Registries of mmautomix: children of mmpretrain's, under the scope ``mmautomix``.
+
+Each registry here has mmpretrain's as parent, so a config with
+``default_scope='mmautomix'`` builds our modules by bare name (``type='AutoMix'``) and
+still reaches everything of mmpretrain and mmengine (``type='ResNet'``,
+``type='CosineAnnealingLR'``); ``type='mmautomix.AutoMix'`` works from any scope.
+``locations`` lets the registry import our modules on first use, so nothing needs
+``custom_imports``.
+"""
+from mmengine.registry import Registry
+from mmpretrain import registry as mmpretrain_registry
+
+_LOCATIONS = {
+    'DATASETS': ['mmautomix.datasets'],
+    'TRANSFORMS': ['mmautomix.datasets'],
+    'MODELS': ['mmautomix.models'],
+    'HOOKS': ['mmautomix.engine'],
+    'OPTIM_WRAPPER_CONSTRUCTORS': ['mmautomix.engine'],
+    'PARAM_SCHEDULERS': ['mmautomix.engine'],
+    'VISUALIZERS': ['mmautomix.engine'],
+    'VISBACKENDS': ['mmautomix.engine'],
+    'METRICS': ['mmautomix.evaluation'],
+}
+
+
+def _child(name: str) -> Registry:
+    parent = getattr(mmpretrain_registry, name)
+    return Registry(parent.name, parent=parent, scope='mmautomix',
+                    locations=_LOCATIONS.get(name, ['mmautomix']))
+
+
+RUNNERS = _child('RUNNERS')
+RUNNER_CONSTRUCTORS = _child('RUNNER_CONSTRUCTORS')
+LOOPS = _child('LOOPS')
+HOOKS = _child('HOOKS')
+LOG_PROCESSORS = _child('LOG_PROCESSORS')
+OPTIMIZERS = _child('OPTIMIZERS')
+OPTIM_WRAPPERS = _child('OPTIM_WRAPPERS')
+OPTIM_WRAPPER_CONSTRUCTORS = _child('OPTIM_WRAPPER_CONSTRUCTORS')
+PARAM_SCHEDULERS = _child('PARAM_SCHEDULERS')
+DATASETS = _child('DATASETS')
+DATA_SAMPLERS = _child('DATA_SAMPLERS')
+TRANSFORMS = _child('TRANSFORMS')
+MODELS = _child('MODELS')
+MODEL_WRAPPERS = _child('MODEL_WRAPPERS')
+WEIGHT_INITIALIZERS = _child('WEIGHT_INITIALIZERS')
+BATCH_AUGMENTS = _child('BATCH_AUGMENTS')
+TASK_UTILS = _child('TASK_UTILS')
+METRICS = _child('METRICS')
+EVALUATORS = _child('EVALUATORS')
+VISUALIZERS = _child('VISUALIZERS')
+VISBACKENDS = _child('VISBACKENDS')
+
+__all__ = [n for n in list(globals()) if n.isupper() and not n.startswith('_')]

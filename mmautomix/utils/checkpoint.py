@@ -1,0 +1,43 @@
+"""Local checkpoint loading that works with torch >= 2.6 (``weights_only=True``).
+
+mmengine 0.10.7 loads local files with a bare ``torch.load``; since torch 2.6 that means
+``weights_only=True``, and a full mmengine checkpoint (message hub with ``HistoryBuffer``
+objects holding numpy arrays) then fails to unpickle, so ``--resume`` breaks. Rather than
+switching the safety check off, we allow-list exactly the globals a Runner checkpoint
+holds and register the loader for local paths with mmengine's ``CheckpointLoader``.
+"""
+import os.path as osp
+
+import numpy as np
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+def _numpy_globals():
+    core = getattr(np, '_core', None) or np.core
+    found = [np.ndarray, np.dtype, core.multiarray._reconstruct, core.multiarray.scalar]
+    # numpy >= 1.25 pickles dtypes by their class (numpy.dtypes.Float64DType, ...)
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        found += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+    return found
+
+
+SAFE_GLOBALS = [HistoryBuffer] + _numpy_globals()
+
+
+def load_local_checkpoint(filename, map_location=None):
+    """Drop-in for mmengine's ``load_from_local`` that loads with ``weights_only=True``
+    and the globals of an mmengine Runner checkpoint allowed."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename!r} does not exist')
+    with torch.serialization.safe_globals(SAFE_GLOBALS):
+        return torch.load(filename, map_location=map_location, weights_only=True)
+
+
+def register_checkpoint_loader():
+    """Make every local-path load through mmengine (resume, load_from, ``Pretrained``
+    init in mmpretrain/mmdet) use :func:`load_local_checkpoint`. Idempotent."""
+    CheckpointLoader.register_scheme(prefixes='', loader=load_local_checkpoint, force=True)

@@ -1,0 +1,121 @@
+"""``--cfg-options`` that name a key the config does not know fail before anything runs.
+
+mmengine merges any ``key=value`` into the config; a typo such as
+``train_cfg.max_epoch=3`` is then silently ignored (or explodes much later inside a
+constructor). :func:`apply_cfg_options` accepts a key only when it already exists in the
+config, or when the dict it lands in has a ``type`` whose constructor takes that
+argument; otherwise it raises ``KeyError`` naming the key and the closest valid ones.
+"""
+import difflib
+import inspect
+
+from mmengine.config import Config
+from mmengine.registry import DefaultScope, Registry
+from mmengine.runner import Runner
+
+# dicts whose class is implied by the Runner rather than given by `type`
+_IMPLIED = {'train_cfg': ('LOOPS', 'EpochBasedTrainLoop'),
+            'val_cfg': ('LOOPS', 'ValLoop'), 'test_cfg': ('LOOPS', 'TestLoop')}
+_REGISTRIES = ('MODELS', 'DATASETS', 'TRANSFORMS', 'HOOKS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
+               'PARAM_SCHEDULERS', 'METRICS', 'EVALUATORS', 'VISUALIZERS', 'VISBACKENDS',
+               'DATA_SAMPLERS', 'LOOPS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'LOG_PROCESSORS')
+
+
+def _runner_keys():
+    keys = set(inspect.signature(Runner.__init__).parameters) - {'self'}
+    return keys | {'runner_type', 'default_scope', 'custom_imports', 'auto_scale_lr',
+                   'log_processor', 'launcher', 'resume', 'load_from', 'work_dir'}
+
+
+def _find_class(type_name, hint=None):
+    if not isinstance(type_name, str):
+        return type_name if inspect.isclass(type_name) else None
+    from mmautomix import registry as ours
+    names = [hint] if hint else _REGISTRIES
+    for name in names:
+        reg: Registry = getattr(ours, name)
+        try:
+            with DefaultScope.overwrite_default_scope('mmautomix'):
+                cls = reg.get(type_name)
+        except Exception:  # noqa: BLE001 - lookups of other scopes may import-fail
+            cls = None
+        if cls is not None:
+            return cls
+    return None
+
+
+def _accepts(cls, key):
+    """True/False when the constructor's signature decides; None when it takes **kwargs."""
+    params = []
+    for klass in getattr(cls, '__mro__', [cls]):
+        init = klass.__dict__.get('__init__')
+        if init is None:
+            continue
+        sig = inspect.signature(init).parameters
+        params += [p for p in sig if p not in ('self', 'args', 'kwargs')]
+        if key in sig:
+            return True, params
+        if not any(p.kind == p.VAR_KEYWORD for p in sig.values()):
+            return False, params
+    return None, params
+
+
+_HIDDEN = {'runner', 'dataloader', 'cfg', 'params'}  # filled in by the Runner/optimizer
+
+
+def _fail(path, candidates, where):
+    candidates = set(candidates) - _HIDDEN
+    close = difflib.get_close_matches(path[-1], sorted(candidates), n=3)
+    hint = f' Did you mean {", ".join(repr(c) for c in close)}?' if close else ''
+    raise KeyError(f'--cfg-options: unknown config key {".".join(path)!r} ({where}).'
+                   f'{hint} Valid keys there: {", ".join(sorted(candidates))}.')
+
+
+def check_key(cfg: Config, dotted: str) -> None:
+    """Raise ``KeyError`` if ``dotted`` is not a key that ``cfg`` can use."""
+    path = dotted.split('.')
+    node = cfg.to_dict() if isinstance(cfg, Config) else cfg
+    for depth, key in enumerate(path):
+        if isinstance(node, (list, tuple)):
+            if not key.isdigit() or int(key) >= len(node):
+                raise KeyError(f'--cfg-options: {".".join(path[:depth + 1])!r}: index '
+                               f'{key!r} out of range (list of {len(node)})')
+            node = node[int(key)]
+            continue
+        if not isinstance(node, dict):
+            return  # replacing a value below a leaf: mmengine reports that itself
+        if key in node:
+            node = node[key]
+            continue
+        if depth == 0:
+            if key not in _runner_keys():
+                _fail(path, set(node) | _runner_keys(), 'not in the config nor a Runner key')
+            return
+        parent = path[depth - 1]
+        cls = None
+        if 'type' in node:
+            cls = _find_class(node['type'])
+        elif depth == 1 and parent in _IMPLIED:
+            reg, name = _IMPLIED[parent]
+            if parent == 'train_cfg' and not node.get('by_epoch', True):
+                name = 'IterBasedTrainLoop'
+            cls = _find_class(name, reg)
+            if parent == 'train_cfg' and key == 'by_epoch':
+                return
+        if cls is None:
+            if 'type' in node:
+                return  # class not found here (e.g. another scope): let mmengine decide
+            _fail(path, set(node), f'{".".join(path[:depth])!r} has no such key')
+        ok, params = _accepts(cls, key)
+        if ok is False:
+            _fail(path, set(node) | set(params), f'{cls.__name__} takes no argument {key!r}')
+        return
+
+
+def apply_cfg_options(cfg: Config, options) -> Config:
+    """Check every key of ``options`` with :func:`check_key`, then merge them."""
+    if options:
+        for dotted in options:
+            check_key(cfg, dotted)
+        cfg.merge_from_dict(options)
+    return cfg
