@@ -1,0 +1,8 @@
+# Short cosine schedule sized for 2 CPU cores (see the recipe files for measured times).
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
+param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, eta_min=0.0)
+train_cfg = dict(by_epoch=True, max_epochs=4, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
+auto_scale_lr = dict(base_batch_size=100)

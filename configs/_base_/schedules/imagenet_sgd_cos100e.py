@@ -1,0 +1,9 @@
+# Reference ImageNet schedule (reference §4.1): SGD lr 0.1 (batch 256), momentum 0.9,
+# wd 1e-4, cosine by epoch to 0, 100 epochs, no warm-up.
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4))
+param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, eta_min=0.0)
+train_cfg = dict(by_epoch=True, max_epochs=100, val_interval=1)
+val_cfg = dict()
+test_cfg = dict()
+auto_scale_lr = dict(base_batch_size=256)

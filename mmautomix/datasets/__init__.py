@@ -1,0 +1,3 @@
+from .fashion_mnist import OfflineFashionMNIST
+
+__all__ = ['OfflineFashionMNIST']
