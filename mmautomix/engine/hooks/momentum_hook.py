@@ -1,0 +1,99 @@
+"""Momentum (EMA) schedule of θ_k and its update (official ``CosineScheduleHook``).
+
+Before iteration k of K (only on update iterations, i.e. (k + 1) % n == 0):
+
+    m = m_base                                          for k < k_min = int(K·scope[0])
+    m = m_end − (m_end − m_base)·(cos(π·k/k_max) + 1)/2 for k_min ≤ k ≤ k_max
+
+with m_base the model's ``momentum`` (0.999) and k_max = K (or int(K·scope[1]) if
+scope[1] < 1); the cosine is measured from iteration 0, not k_min, as in the official
+code, so m steps from 0.999 to just above it at k_min. After the optimizer step of the
+same iteration (mmengine steps inside ``train_step``, before ``after_train_iter``):
+θ_k ← m·θ_k + (1−m)·θ_q on parameters only (BN buffers of θ_k are its own).
+
+This is not mmengine's ``EMAHook``: that keeps the average outside the model, swaps it
+in for validation and copies buffers; AutoMix trains *through* θ_k every step.
+"""
+import math
+from typing import Optional, Sequence
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmautomix.registry import HOOKS
+
+
+def momentum_at(k: int, max_iters: int, base: float, end: float,
+                adjust_scope: Sequence[float] = (0.1, 1.0)) -> float:
+    """The official schedule's m before iteration ``k`` of ``max_iters``."""
+    k_min = int(max_iters * adjust_scope[0])
+    k_max = max_iters if adjust_scope[1] >= 1 else int(max_iters * adjust_scope[1])
+    if k < k_min:
+        return base
+    if k > k_max:
+        return end
+    return end - (end - base) * (math.cos(math.pi * k / k_max) + 1) / 2
+
+
+@HOOKS.register_module()
+class AutoMixMomentumHook(Hook):
+    """Set m before each update iteration and update θ_k after it.
+
+    Args:
+        end_momentum (float): m_end. Reference: 0.999999 (CIFAR/Tiny-ImageNet),
+            0.99999 (ImageNet-type data).
+        adjust_scope (tuple): (start, end) of the cosine phase as fractions of training.
+        update_interval (int, optional): n; defaults to the optimizer wrapper's
+            ``accumulative_counts`` so that the EMA follows the optimizer steps.
+    """
+    priority = 'NORMAL'
+
+    def __init__(self,
+                 end_momentum: float = 0.999999,
+                 adjust_scope: Sequence[float] = (0.1, 1.0),
+                 update_interval: Optional[int] = None):
+        if not 0 < end_momentum <= 1:
+            raise ValueError(f'AutoMixMomentumHook.end_momentum={end_momentum!r}: '
+                             'expected a value in (0, 1]')
+        if len(adjust_scope) != 2 or not 0 <= adjust_scope[0] <= adjust_scope[1]:
+            raise ValueError(f'AutoMixMomentumHook.adjust_scope={adjust_scope!r}: '
+                             'expected (start, end) with 0 <= start <= end')
+        if update_interval is not None and update_interval < 1:
+            raise ValueError(f'AutoMixMomentumHook.update_interval={update_interval!r}: '
+                             'expected None or an int >= 1')
+        self.end_momentum = end_momentum
+        self.adjust_scope = tuple(adjust_scope)
+        self.update_interval = update_interval
+
+    @staticmethod
+    def _model(runner):
+        model = runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def before_train(self, runner):
+        model = self._model(runner)
+        if not hasattr(model, 'momentum_update'):
+            raise TypeError(f'AutoMixMomentumHook needs a model with θ_k (type=\'AutoMix\'); '
+                            f'got {type(model).__name__}')
+        counts = getattr(runner.optim_wrapper, '_accumulative_counts', 1)
+        if self.update_interval is None:
+            self.update_interval = counts
+        elif self.update_interval != counts:
+            raise ValueError(
+                f'AutoMixMomentumHook.update_interval={self.update_interval} but '
+                f'optim_wrapper.accumulative_counts={counts}: the EMA must follow the '
+                'optimizer steps; expected equal values (or leave update_interval unset)')
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if not self.every_n_train_iters(runner, self.update_interval):
+            return
+        model = self._model(runner)
+        model.momentum = momentum_at(runner.iter, runner.max_iters, model.base_momentum,
+                                     self.end_momentum, self.adjust_scope)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        if not self.every_n_train_iters(runner, self.update_interval):
+            return
+        model = self._model(runner)
+        model.momentum_update()
+        runner.message_hub.update_scalar('train/ema_momentum', model.momentum)

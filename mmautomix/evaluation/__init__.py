@@ -1,0 +1,3 @@
+from .accuracy import AutoMixAccuracy
+
+__all__ = ['AutoMixAccuracy']
