@@ -156,6 +156,7 @@ class AutoMix(ImageClassifier):
         self.eval_both = eval_both
         self.max_nonfinite = max_nonfinite
         self.nonfinite_steps = 0
+        self.ema_steps = 0            # momentum updates done (a run's count, not saved)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
         self._check_mask_layer()
@@ -202,6 +203,7 @@ class AutoMix(ImageClassifier):
     @torch.no_grad()
     def momentum_update(self):
         """θ_k ← m·θ_k + (1−m)·θ_q for parameters only; θ_k keeps its own BN buffers."""
+        self.ema_steps += 1
         if self.momentum >= 1:
             return
         k_params, q_params = [], []

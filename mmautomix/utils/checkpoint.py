@@ -24,7 +24,21 @@ def _numpy_globals():
     return found
 
 
-SAFE_GLOBALS = [HistoryBuffer] + _numpy_globals()
+def _history_buffer_getattr(obj, name):
+    """The one use of ``getattr`` in a Runner checkpoint: a ``HistoryBuffer`` pickles its
+    ``statistics_methods`` as ``getattr(HistoryBuffer, 'mean')``. Plain
+    ``getattr`` cannot be allowed (attribute chains reach ``eval``), so only public
+    methods of a ``HistoryBuffer`` are returned."""
+    if ((obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) and isinstance(name, str)
+            and not name.startswith('_') and callable(getattr(HistoryBuffer, name, None))):
+        return getattr(obj, name)
+    raise RuntimeError(f'checkpoint asks for getattr({type(obj).__name__}, {name!r}); only '
+                       'HistoryBuffer statistics are allowed in a weights_only load')
+
+
+SAFE_GLOBALS = ([HistoryBuffer] + _numpy_globals() +
+                [(_history_buffer_getattr, 'builtins.getattr'),
+                 (_history_buffer_getattr, '__builtin__.getattr')])
 
 
 def load_local_checkpoint(filename, map_location=None):

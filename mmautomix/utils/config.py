@@ -23,8 +23,9 @@ _REGISTRIES = ('MODELS', 'DATASETS', 'TRANSFORMS', 'HOOKS', 'OPTIMIZERS', 'OPTIM
 
 def _runner_keys():
     keys = set(inspect.signature(Runner.__init__).parameters) - {'self'}
-    return keys | {'runner_type', 'default_scope', 'custom_imports', 'auto_scale_lr',
-                   'log_processor', 'launcher', 'resume', 'load_from', 'work_dir'}
+    # read by Runner.from_cfg / wrap_model / build_* from the config, not __init__ args
+    return keys | {'runner_type', 'custom_imports', 'model_wrapper_cfg', 'compile',
+                   'find_unused_parameters', 'gpu_ids', 'strategy'}
 
 
 def _find_class(type_name, hint=None):

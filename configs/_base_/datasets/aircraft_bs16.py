@@ -1,40 +1,9 @@
-# FGVCAircraft (100 classes) as in the AutoMix reference's fine-grained recipe (§6): Resize 256 →
-# RandomResizedCrop 224 with scale (0.5, 1) + flip; test Resize 256 → CenterCrop 224;
-# batch 16 on one GPU.
+# FGVC-Aircraft (100 classes): the fine-grained recipe of cub_bs16.py (Resize 256 →
+# RandomResizedCrop 224, scale (0.5, 1), flip; batch 16) on the trainval/test splits.
+_base_ = './cub_bs16.py'
 dataset_type = 'FGVCAircraft'
 data_root = 'data/fgvc_aircraft'
-data_preprocessor = dict(
-    num_classes=100,
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    to_rgb=True)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(256, 256)),
-    dict(type='RandomResizedCrop', scale=224, crop_ratio_range=(0.5, 1.0)),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(256, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    dataset=dict(type=dataset_type, data_root=data_root, split='trainval',
-                 pipeline=train_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-)
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    dataset=dict(type=dataset_type, data_root=data_root, split='test',
-                 pipeline=test_pipeline),
-    sampler=dict(type='DefaultSampler', shuffle=False),
-)
-val_evaluator = dict(type='Accuracy', topk=(1, 5))
+data_preprocessor = dict(num_classes=100)
+train_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root, split='trainval'))
+val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root, split='test'))
 test_dataloader = val_dataloader
-test_evaluator = val_evaluator

@@ -1,0 +1,27 @@
+import os
+import os.path as osp
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+FMNIST = os.environ.get('MMAUTOMIX_FMNIST_ROOT', '/usr/share/datasets/fashion-mnist')
+VENV_BIN = osp.dirname(sys.executable)
+
+
+@pytest.fixture(scope='session')
+def fmnist_root():
+    if not osp.isfile(osp.join(FMNIST, 'train-images-idx3-ubyte.gz')):
+        pytest.fail(f'Fashion-MNIST is missing from {FMNIST}: run `make test` (it installs '
+                    'dataset-fashion-mnist) or set MMAUTOMIX_FMNIST_ROOT')
+    return FMNIST
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    """Each test starts in the mmautomix default scope with every module registered."""
+    from mmautomix.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmautomix'):
+        yield

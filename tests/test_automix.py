@@ -1,0 +1,268 @@
+"""AutoMix classifier: gradient routing, staged backward, EMA, momentum, bad input."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+from mmpretrain.structures import DataSample
+
+from mmautomix.engine import momentum_at
+from mmautomix.registry import MODELS
+
+
+def tiny_cfg(**kw):
+    cfg = dict(
+        type='AutoMix',
+        backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8, base_channels=8,
+                      out_indices=(3, )),
+        neck=dict(type='GlobalAveragePooling'),
+        head=dict(type='LinearClsHead', num_classes=5, in_channels=64,
+                  loss=dict(type='CrossEntropyLoss')),
+        mix_block=dict(type='PixelMixBlock', in_channels=32, lam_concat=True,
+                       mask_loss_margin=0.0),
+        alpha=2.0, mask_layer=2, mask_loss=0.1, lam_margin=-1)
+    cfg.update(kw)
+    return cfg
+
+
+def build(**kw):
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg(**kw))
+    model.init_weights()
+    return model
+
+
+def batch(n=6, size=16, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 3, size, size, generator=g)
+    samples = [DataSample().set_gt_label(int(i) % 5) for i in range(n)]
+    return x, samples
+
+
+def seeded_loss(model, x, samples, seed=1):
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    return model.loss(x, samples)
+
+
+GROUPS = ('backbone_q', 'head_q', 'head_mix_q', 'mix_block', 'backbone', 'head', 'head_mix')
+
+
+def grads_by_group(model):
+    got = set()
+    for name, p in model.named_parameters():
+        if p.grad is not None and p.grad.abs().sum() > 0:
+            got.add(name.split('.')[0])
+    return got
+
+
+@pytest.mark.parametrize('key,expected', [
+    ('loss_mix_k', {'mix_block'}),
+    ('loss_mask', {'mix_block'}),
+    ('loss_one_q', {'backbone_q', 'head_q'}),
+    ('loss_mix_q', {'backbone_q', 'head_mix_q'}),
+])
+def test_gradient_routing(key, expected):
+    model = build()
+    model.train()
+    x, samples = batch()
+    losses = seeded_loss(model, x, samples)
+    assert set(k for k in losses if k.startswith('loss')) == {
+        'loss_mix_k', 'loss_mask', 'loss_one_q', 'loss_mix_q'}
+    model.zero_grad()
+    losses[key].backward()
+    assert grads_by_group(model) == expected
+    for group in ('backbone', 'head', 'head_mix'):   # θ_k never gets a gradient
+        assert all(p.grad is None for p in getattr(model, group).parameters())
+
+
+def test_mix_block_has_every_parameter_trained():
+    model = build()
+    model.train()
+    x, samples = batch()
+    losses = seeded_loss(model, x, samples)
+    (losses['loss_mix_k'] + losses['loss_mask']).backward()
+    for name, p in model.mix_block.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+def _one_step(model, staged, x, samples):
+    model.staged_backward = staged
+    wrapper = OptimWrapper(torch.optim.SGD(
+        [p for p in model.parameters() if p.requires_grad], lr=0.5))
+    torch.manual_seed(3)
+    np.random.seed(3)
+    data = dict(inputs=x, data_samples=samples)
+    return model.train_step(data, wrapper)
+
+
+def test_staged_backward_equals_summed_loss():
+    a = build()
+    b = copy.deepcopy(a)
+    x, samples = batch()
+    log_a = _one_step(a, True, x, samples)
+    log_b = _one_step(b, False, x, samples)
+    assert float(log_a['loss']) == pytest.approx(float(log_b['loss'].detach()), rel=1e-5)
+    for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
+        torch.testing.assert_close(pa, pb, rtol=1e-5, atol=1e-6, msg=name)
+    for (name, ba), bb in zip(a.named_buffers(), b.buffers()):
+        torch.testing.assert_close(ba.float(), bb.float(), rtol=1e-5, atol=1e-6, msg=name)
+    # and the step really changed the online model and the Mix Block
+    c = build()
+    assert not torch.allclose(a.backbone_q.conv1.weight, c.backbone_q.conv1.weight)
+    assert not torch.allclose(a.mix_block.query.weight, c.mix_block.query.weight)
+    torch.testing.assert_close(a.backbone.conv1.weight, c.backbone.conv1.weight)
+
+
+def test_init_copies_online_to_ema():
+    model = build()
+    for q, k in ((model.backbone_q, model.backbone), (model.head_q, model.head),
+                 (model.head_mix_q, model.head_mix)):
+        for pq, pk in zip(q.parameters(), k.parameters()):
+            assert torch.equal(pq, pk)
+            assert pq.requires_grad and not pk.requires_grad
+
+
+def test_ema_updates_parameters_not_buffers():
+    model = build()
+    with torch.no_grad():
+        for p in model.backbone_q.parameters():
+            p.add_(1.0)
+        model.backbone.norm1.running_mean.fill_(7.0)
+        model.backbone_q.norm1.running_mean.fill_(-3.0)
+    k_before = model.backbone.conv1.weight.clone()
+    q = model.backbone_q.conv1.weight.clone()
+    model.momentum = 0.9
+    model.momentum_update()
+    torch.testing.assert_close(model.backbone.conv1.weight, 0.9 * k_before + 0.1 * q)
+    assert torch.all(model.backbone.norm1.running_mean == 7.0)   # θ_k keeps its BN stats
+    model.momentum = 1.0
+    before = model.backbone.conv1.weight.clone()
+    model.momentum_update()
+    assert torch.equal(model.backbone.conv1.weight, before)
+
+
+def test_momentum_schedule_matches_reference():
+    total = 100000
+    want = {0: 0.999, 10: 0.99902445, 25: 0.99914630, 50: 0.99949950, 75: 0.99985270,
+            100: 0.999999}
+    for pct, m in want.items():
+        assert momentum_at(total * pct // 100, total, 0.999, 0.999999) == pytest.approx(
+            m, abs=1e-8), pct
+    # before the cosine phase m stays at the base value
+    assert momentum_at(total // 20, total, 0.999, 0.999999) == 0.999
+    # ImageNet-type m_end
+    assert momentum_at(total // 2, total, 0.999, 0.99999) == pytest.approx(0.99949500, abs=1e-8)
+
+
+def test_predict_uses_ema_and_reports_online():
+    model = build()
+    model.eval()
+    with torch.no_grad():
+        model.head.fc.weight.zero_()
+        model.head.fc.bias.copy_(torch.tensor([0., 0., 9., 0., 0.]))
+    x, samples = batch(n=3)
+    out = model.predict(x, samples)
+    assert all(int(s.pred_label) == 2 for s in out)          # EMA head decides
+    assert all('pred_score_other' in s for s in out)         # online scores attached
+    assert not torch.allclose(out[0].pred_score, out[0].pred_score_other)
+    model.predict_online = True
+    out = model.predict(x, batch(n=3)[1])
+    assert torch.allclose(out[0].pred_score_other[2], torch.tensor(1.0), atol=1e-3)
+
+
+def test_lam_margin_makes_plain_mixup():
+    model = build(lam_margin=0.5)      # every λ is within the margin
+    model.train()
+    model.record_mix = True
+    x, samples = batch()
+    seeded_loss(model, x, samples)
+    assert model.last_mix is not None
+    assert model.last_mix['mask'].shape == (6, 2, 16, 16)
+
+
+@pytest.mark.parametrize('kw,match', [
+    (dict(alpha=0), r'model.alpha=0'),
+    (dict(alpha=-1.0), r'model.alpha=-1.0'),
+    (dict(mask_layer=4), r'model.mask_layer=4'),
+    (dict(mix_block=dict(type='PixelMixBlock', in_channels=99)),
+     r'mix_block.in_channels=99.*32'),
+    (dict(mask_scale=0), r'model.mask_scale=0'),
+    (dict(train_cfg=dict(augments=dict(type='Mixup', alpha=1.))), 'train_cfg.augments'),
+])
+def test_bad_config_fails_at_build(kw, match):
+    with pytest.raises(ValueError, match=match):
+        MODELS.build(tiny_cfg(**kw))
+
+
+@pytest.mark.parametrize('shape,kw,match', [
+    ((1, 3, 16, 16), {}, 'batch_size >= 2'),
+    ((4, 3, 16, 12), {}, 'square inputs of even size: got 16x12'),
+    ((4, 3, 18, 18), {}, r'model.mask_scale'),
+    ((4, 3, 15, 15), {}, 'square inputs of even size: got 15x15'),
+    ((4, 3, 16, 16), dict(mask_scale=3), r'model.mask_scale.*scale 3 gives 12x12'),
+])
+def test_bad_input_fails_at_first_iteration(shape, kw, match):
+    model = build(**kw)
+    model.train()
+    x = torch.randn(*shape)
+    samples = [DataSample().set_gt_label(0) for _ in range(shape[0])]
+    with pytest.raises(ValueError, match=match):
+        model.loss(x, samples)
+
+
+def test_nonfinite_loss_is_never_trained_on():
+    model = build(max_nonfinite=2)
+    x, samples = batch()
+    x[0, 0, 0, 0] = float('nan')
+    before = [t.clone() for t in list(model.parameters()) + list(model.buffers())]
+    with pytest.warns(UserWarning, match='non-finite'):
+        log = _one_step(model, True, x, samples)
+    assert log == {'nonfinite_steps': 1.0}
+    after = list(model.parameters()) + list(model.buffers())
+    assert all(torch.equal(a, b) for a, b in zip(after, before))   # nothing learnt from NaN
+    with pytest.raises(FloatingPointError, match='non-finite'):
+        _one_step(model, True, x, samples)
+    with pytest.raises(FloatingPointError, match='non-finite'):
+        seeded_loss(build(), x, samples)
+
+
+def test_mask_loss_weight_true_cosine_and_official_compounding():
+    from mmautomix.engine import MaskLossCosineHook
+    hook = MaskLossCosineHook(start=0.1, end=0.0)
+    assert hook.value_at(0, 1000, 0.1) == pytest.approx(0.1)
+    assert hook.value_at(500, 1000, 0.07) == pytest.approx(0.05)   # ignores the current value
+    assert hook.value_at(1000, 1000, 0.0) == pytest.approx(0.0)
+    # compound=True reproduces the official hook (reference §4.3): ImageNet R50 100 ep,
+    # 5,004 iterations per epoch: η < 0.01 after ~1.8 epochs, < 1e-3 after ~2.2 epochs
+    official = MaskLossCosineHook(start=0.1, end=0.0, compound=True)
+    total, eta, below = 500400, 0.1, {}
+    for t in range(total // 20):
+        eta = official.value_at(t, total, eta)
+        for thr in (1e-2, 1e-3):
+            if eta < thr and thr not in below:
+                below[thr] = t / 5004
+    assert below[1e-2] == pytest.approx(1.8, abs=0.1)
+    assert below[1e-3] == pytest.approx(2.2, abs=0.1)
+
+
+def test_every_automix_config_has_a_metafile_entry():
+    import glob
+    import os.path as osp
+
+    import yaml
+
+    from conftest import REPO
+    with open(osp.join(REPO, 'model-index.yml')) as f:
+        index = yaml.safe_load(f)
+    entries = []
+    for path in index['Import']:
+        with open(osp.join(REPO, path)) as f:
+            entries += yaml.safe_load(f)['Models']
+    listed = {e['Config'] for e in entries}
+    configs = {osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs/automix/*/*.py'))}
+    assert configs == listed
+    for e in entries:
+        top1 = [r['Metrics']['Top 1 Accuracy'] for r in e.get('Results', [])]
+        assert all(50 < v < 100 for v in top1), e['Name']

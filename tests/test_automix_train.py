@@ -1,0 +1,132 @@
+"""AutoMix in a real mmengine Runner on real Fashion-MNIST images (through tools/train.py)."""
+import glob
+import json
+import os.path as osp
+import sys
+
+import numpy as np
+import pytest
+import torch
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from conftest import REPO
+from test_train_fmnist import run, val_records
+
+AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+
+
+@pytest.fixture(scope='module')
+def automix_run(tmp_path_factory, fmnist_root):
+    """3 epochs on 2,000 real training images (60 iterations), pictures every 20."""
+    work = str(tmp_path_factory.mktemp('automix'))
+    run([sys.executable, osp.join(REPO, 'tools/train.py'), AUTOMIX, '--work-dir', work,
+         '--cfg-options', 'train_dataloader.dataset.num_samples=2000',
+         'val_dataloader.dataset.num_samples=1000', 'train_cfg.max_epochs=3',
+         'custom_hooks.1.interval=20', 'default_hooks.logger.interval=10'])
+    return work
+
+
+def test_losses_decrease_and_both_models_beat_chance(automix_run):
+    vals, train = val_records(automix_run)
+    assert len(vals) == 3
+    first, last = train[0], train[-1]
+    for key in ('loss_one_q', 'loss_mix_q', 'loss_mix_k'):
+        assert last[key] < first[key], (key, first[key], last[key])
+    # chance is 10 %; both the EMA model (accuracy/top1) and the online one are logged
+    assert vals[-1]['accuracy/online_top1'] > 40, vals[-1]
+    assert vals[-1]['accuracy/top1'] > 20, vals[-1]
+    assert all(np.isfinite(r['loss']) for r in train)
+
+
+def test_momentum_follows_the_schedule(automix_run):
+    _, train = val_records(automix_run)
+    ms = [r['ema_momentum'] for r in train if 'ema_momentum' in r]
+    # logged every 10 iterations of 60: the cosine phase from m_base 0.99 to m_end 0.999
+    from mmautomix.engine import momentum_at
+    assert ms[0] == pytest.approx(momentum_at(9, 60, 0.99, 0.999), abs=1e-9)
+    assert ms == sorted(ms) and ms[-1] == pytest.approx(momentum_at(59, 60, 0.99, 0.999))
+
+
+def test_checkpoint_holds_ema_as_backbone(automix_run):
+    ckpt = CheckpointLoader.load_checkpoint(osp.join(automix_run, 'epoch_3.pth'), 'cpu')
+    sd = ckpt['state_dict']
+    assert any(k.startswith('backbone_q.') for k in sd)
+    assert any(k.startswith('mix_block.') for k in sd)
+    w_k, w_q = sd['backbone.conv1.weight'], sd['backbone_q.conv1.weight']
+    assert w_k.shape == w_q.shape and not torch.equal(w_k, w_q)   # θ_k is the average
+
+
+def test_mixed_sample_pictures_are_written(automix_run):
+    pics = sorted(glob.glob(osp.join(automix_run, '*', 'vis_data', 'vis_image', '*.png')))
+    assert len(pics) == 3, pics        # iterations 20, 40, 60
+    import cv2
+    img = cv2.imread(pics[-1])
+    # 4 rows (x_i, x_j, mask, mixed) of 28 px + padding, 8 columns
+    assert img.shape[0] == 4 * 30 + 2 and img.shape[1] == 8 * 30 + 2
+    rows = [img[2 + r * 30:2 + r * 30 + 28] for r in range(4)]
+    mask = rows[2].astype(int)
+    assert (mask[..., 0] == mask[..., 1]).all() and (mask[..., 1] == mask[..., 2]).all()
+    assert not np.array_equal(rows[3], rows[0])      # the mixed image is not x_i
+    assert not np.array_equal(rows[3], rows[1])      # nor x_j
+
+
+def test_summary_prints_both_models(automix_run):
+    out = run([sys.executable, osp.join(REPO, 'tools/summarize_run.py'), automix_run])
+    assert 'accuracy/top1' in out and 'accuracy/online_top1' in out
+    assert 'EMA model' in out and 'online model' in out
+    assert 'mixed-sample pictures' in out
+
+
+def _small_runner(tmp_path, **opts):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(AUTOMIX)
+    cfg.merge_from_dict({'train_dataloader.dataset.num_samples': 600,
+                         'train_cfg.max_epochs': 1, **opts})
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    cfg.work_dir = str(tmp_path)
+    return Runner.from_cfg(cfg)
+
+
+def test_ema_follows_optimizer_steps_with_gradient_accumulation(tmp_path, fmnist_root):
+    runner = _small_runner(tmp_path, **{'optim_wrapper.accumulative_counts': 2})
+    model = runner.model
+    runner.train()
+    assert runner.iter == 6
+    assert model.ema_steps == 3                       # once per optimizer step
+
+
+def test_update_interval_must_match_accumulation(tmp_path, fmnist_root):
+    runner = _small_runner(tmp_path, **{'optim_wrapper.accumulative_counts': 2,
+                                        'custom_hooks.0.update_interval': 1})
+    with pytest.raises(ValueError, match='update_interval=1 but optim_wrapper.accumulative_counts=2'):
+        runner.train()
+
+
+def test_ddp_wrapped_training_updates_the_ema(tmp_path, fmnist_root, monkeypatch):
+    """A real MMDistributedDataParallel (gloo, one process) around AutoMix: the DDP path
+    trains on the summed loss and the hook reaches θ_k through the wrapper."""
+    import socket
+
+    import torch.distributed as dist
+    from mmengine.model import MMDistributedDataParallel
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    for k, v in dict(RANK='0', LOCAL_RANK='0', WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
+                     MASTER_PORT=str(port)).items():
+        monkeypatch.setenv(k, v)
+    dist.init_process_group('gloo', init_method=f'tcp://127.0.0.1:{port}', rank=0,
+                            world_size=1)
+    try:
+        runner = _small_runner(tmp_path, launcher='pytorch', **{
+            'train_dataloader.dataset.num_samples': 400,
+            'model_wrapper_cfg': dict(type='MMDistributedDataParallel', device_ids=None)})
+        runner.train()
+        assert isinstance(runner.model, MMDistributedDataParallel)
+        model = runner.model.module
+        assert runner.iter == 4 and model.ema_steps == 4
+        assert not torch.equal(model.backbone.conv1.weight, model.backbone_q.conv1.weight)
+        assert abs(model.momentum - 0.99) < 0.01 and model.momentum > 0.99
+    finally:
+        dist.destroy_process_group()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make demo`: train AutoMix on real Fashion-MNIST through `mim train`, then print the
+# test-set top-1 of the EMA model θ_k and of the online model θ_q, and where the
+# mixed-sample pictures are.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="${DEMO_WORK_DIR:-$ROOT/work_dirs/demo}"
+CONFIG=automix_resnet18-w16_1xb100_fmnist.py
+export PATH="$ROOT/.venv/bin:$PATH"
+start=$(date +%s)
+# mim finds the config by name under the installed package, from any directory
+(cd /tmp && mim train mmautomix "$CONFIG" --work-dir "$WORK" "$@")
+python "$ROOT/tools/summarize_run.py" "$WORK" --seconds $(( $(date +%s) - start ))

@@ -1,0 +1,53 @@
+"""Print the final validation metrics of a training run and where its pictures are.
+
+    python tools/summarize_run.py WORK_DIR [--seconds S]
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+
+
+def last_val_metrics(work_dir):
+    """The last validation record of the newest run under ``work_dir``."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not logs:
+        raise FileNotFoundError(f'no scalars.json under {work_dir}/*/vis_data/')
+    last = None
+    with open(logs[-1]) as f:
+        for line in f:
+            rec = json.loads(line)
+            if any(k.startswith('accuracy') for k in rec):
+                last = rec
+    if last is None:
+        raise ValueError(f'{logs[-1]} holds no validation record')
+    return last, osp.dirname(logs[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('work_dir')
+    parser.add_argument('--seconds', type=float)
+    args = parser.parse_args()
+    rec, vis_dir = last_val_metrics(args.work_dir)
+    print('=' * 60)
+    automix = any('/online_' in k for k in rec)
+    for key in sorted(rec):
+        if key.startswith('accuracy'):
+            if not automix:
+                name = 'model'
+            elif '/online_' in key:
+                name = 'online model θ_q'
+            else:
+                name = 'EMA model θ_k'
+            print(f'{key:28s} {rec[key]:6.2f} %   ({name})')
+    pics = sorted(glob.glob(osp.join(vis_dir, 'vis_image', '*.png')))
+    if pics:
+        print(f'{len(pics)} mixed-sample pictures, latest: {pics[-1]}')
+    if args.seconds:
+        print(f'wall time: {args.seconds / 60:.1f} min')
+    print('=' * 60)
+
+
+if __name__ == '__main__':
+    main()
