@@ -262,7 +262,11 @@ def test_every_automix_config_has_a_metafile_entry():
             entries += yaml.safe_load(f)['Models']
     listed = {e['Config'] for e in entries}
     configs = {osp.relpath(p, REPO) for p in glob.glob(osp.join(REPO, 'configs/automix/*/*.py'))}
-    assert configs == listed
+    detectors = {osp.relpath(p, REPO) for p in
+                 glob.glob(osp.join(REPO, 'configs/detection/**/*rcnn*.py'), recursive=True) +
+                 glob.glob(osp.join(REPO, 'configs/detection/**/retinanet*.py'), recursive=True)}
+    assert configs | detectors == listed
+    assert all(osp.isfile(osp.join(REPO, c)) for c in listed)
     for e in entries:
         top1 = [r['Metrics']['Top 1 Accuracy'] for r in e.get('Results', [])]
         assert all(50 < v < 100 for v in top1), e['Name']

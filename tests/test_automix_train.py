@@ -1,6 +1,5 @@
 """AutoMix in a real mmengine Runner on real Fashion-MNIST images (through tools/train.py)."""
 import glob
-import json
 import os.path as osp
 import sys
 

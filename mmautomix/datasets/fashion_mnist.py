@@ -69,6 +69,8 @@ class OfflineFashionMNIST(BaseDataset):
         num_samples (int, optional): keep a class-balanced random subset of this size
             (drawn with ``subset_seed``), for short CPU runs. ``None`` keeps all.
         subset_seed (int): seed of that draw, so every run sees the same subset.
+        color (bool): give H×W×3 images (the grey value in every channel), for
+            backbones that expect RGB input (e.g. pretraining a detector backbone).
     """
     METAINFO = {'classes': FASHIONMNIST_CATEGORITES}
 
@@ -77,6 +79,7 @@ class OfflineFashionMNIST(BaseDataset):
                  split: str = 'train',
                  num_samples: Optional[int] = None,
                  subset_seed: int = 0,
+                 color: bool = False,
                  **kwargs):
         if split not in _FILES:
             raise ValueError(f"Fashion-MNIST: `split`={split!r}; expected 'train' or 'test'.")
@@ -89,6 +92,7 @@ class OfflineFashionMNIST(BaseDataset):
         self.split = split
         self.num_samples = num_samples
         self.subset_seed = subset_seed
+        self.color = color
         kwargs.setdefault('serialize_data', False)
         super().__init__(ann_file='', data_root=data_root, **kwargs)
 
@@ -108,4 +112,7 @@ class OfflineFashionMNIST(BaseDataset):
             # round-robin over classes keeps the subset balanced
             keep = np.stack(per_class, axis=1).reshape(-1)[:self.num_samples]
             keep.sort()
+        if self.color:
+            return [dict(img=np.repeat(imgs[i][..., None], 3, axis=2), gt_label=int(labels[i]))
+                    for i in keep]
         return [dict(img=imgs[i], gt_label=int(labels[i])) for i in keep]

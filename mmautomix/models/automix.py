@@ -52,7 +52,7 @@ from mmpretrain.structures import DataSample
 from mmautomix.registry import MODELS
 
 
-def _unwrap_cfg(cfg):
+def _copy_cfg(cfg):
     return copy.deepcopy(cfg) if isinstance(cfg, dict) else cfg
 
 
@@ -124,7 +124,7 @@ class AutoMix(ImageClassifier):
         if train_cfg is not None and train_cfg.get('augments'):
             raise ValueError('model.train_cfg.augments: AutoMix makes its own mixed '
                              'samples; remove the batch augments (expected None)')
-        super().__init__(backbone=_unwrap_cfg(backbone), neck=neck, head=_unwrap_cfg(head),
+        super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
                          train_cfg=None, data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         if head_mix is None:
@@ -134,10 +134,10 @@ class AutoMix(ImageClassifier):
                 loss = dict(loss, use_soft=True)
             head_mix['loss'] = loss
         # θ_q: trained online copies; θ_k (backbone/head/head_mix): EMA, frozen
-        self.backbone_q = MODELS.build(_unwrap_cfg(backbone))
-        self.head_q = MODELS.build(_unwrap_cfg(head))
-        self.head_mix_q = MODELS.build(_unwrap_cfg(head_mix))
-        self.head_mix = MODELS.build(_unwrap_cfg(head_mix))
+        self.backbone_q = MODELS.build(_copy_cfg(backbone))
+        self.head_q = MODELS.build(_copy_cfg(head))
+        self.head_mix_q = MODELS.build(_copy_cfg(head_mix))
+        self.head_mix = MODELS.build(_copy_cfg(head_mix))
         self.mix_block = MODELS.build(mix_block)
         for m in (self.backbone, self.head, self.head_mix):
             m.requires_grad_(False)
@@ -182,10 +182,10 @@ class AutoMix(ImageClassifier):
                                  f'outputs stages {outs}; add {self.mask_layer} to '
                                  '`model.backbone.out_indices`')
 
-    def _online_params(self):
+    def _online_modules(self):
         return [self.backbone_q, self.head_q, self.head_mix_q]
 
-    def _ema_params(self):
+    def _ema_modules(self):
         return [self.backbone, self.head, self.head_mix]
 
     def init_weights(self):
@@ -196,7 +196,7 @@ class AutoMix(ImageClassifier):
 
     @torch.no_grad()
     def copy_online_to_ema(self):
-        for q, k in zip(self._online_params(), self._ema_params()):
+        for q, k in zip(self._online_modules(), self._ema_modules()):
             for p_q, p_k in zip(q.parameters(), k.parameters()):
                 p_k.copy_(p_q)
 
@@ -207,7 +207,7 @@ class AutoMix(ImageClassifier):
         if self.momentum >= 1:
             return
         k_params, q_params = [], []
-        for q, k in zip(self._online_params(), self._ema_params()):
+        for q, k in zip(self._online_modules(), self._ema_modules()):
             k_params += list(k.parameters())
             q_params += list(q.parameters())
         torch._foreach_lerp_(k_params, q_params, 1.0 - self.momentum)

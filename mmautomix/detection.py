@@ -1,0 +1,77 @@
+"""Transfer to mmdet: a ``Pretrained`` initialiser that refuses a partial load.
+
+mmengine's ``Pretrained`` init loads with ``strict=False`` and only *logs* missing keys
+and shape mismatches, so a checkpoint without the expected backbone (or with a backbone
+of another depth or width) silently leaves a randomly initialised detector backbone.
+Importing this module (the detection configs do, through ``custom_imports``) registers,
+in mmdet's scope, a ``Pretrained`` with the same arguments that checks first: every
+parameter and buffer of the module must be in the checkpoint (under ``prefix``) with the
+same shape; otherwise it raises and lists what is missing or mismatched. Extra keys in
+the checkpoint (a classifier's ``fc``, θ_q, the Mix Block) are fine.
+
+The checkpoint of an AutoMix run can be used as it is: its ``backbone.*`` entries are
+the EMA backbone θ_k (see ``mmautomix/models/automix.py``).
+"""
+import os.path as osp
+
+from mmdet.registry import WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS
+from mmengine.model.weight_init import PretrainedInit, update_init_info
+from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
+
+import mmautomix  # noqa: F401  (local checkpoints load with weights_only=True)
+
+
+def _local(path: str) -> bool:
+    return '://' not in path
+
+
+def check_pretrained(module, state_dict, checkpoint, prefix=''):
+    """Raise ``ValueError`` unless ``state_dict`` initialises every tensor of ``module``."""
+    missing, mismatched = [], []
+    for key, tensor in module.state_dict().items():
+        if key.endswith('num_batches_tracked'):
+            continue
+        if key not in state_dict:
+            missing.append(key)
+        elif tuple(state_dict[key].shape) != tuple(tensor.shape):
+            mismatched.append(f'{key}: checkpoint {tuple(state_dict[key].shape)}, '
+                              f'model {tuple(tensor.shape)}')
+    if missing or mismatched:
+        lines = [f'init_cfg.checkpoint={checkpoint!r} (prefix={prefix!r}) does not fit '
+                 f'{type(module).__name__}: {len(missing)} missing, {len(mismatched)} '
+                 'mismatched tensors; refusing a partial (partly random) initialisation.']
+        lines += [f'  missing: {k}' for k in missing[:20]]
+        lines += ['  ...'] if len(missing) > 20 else []
+        lines += [f'  mismatched: {m}' for m in mismatched[:20]]
+        lines += ['  ...'] if len(mismatched) > 20 else []
+        lines.append('Expected a checkpoint of the same architecture (depth, width) as '
+                     '`model.backbone`, e.g. an mmautomix run of that backbone.')
+        raise ValueError('\n'.join(lines))
+
+
+class StrictPretrainedInit(PretrainedInit):
+    """``Pretrained`` (same arguments) that fails on missing or mismatched tensors."""
+
+    def __call__(self, module):
+        path = self.checkpoint
+        if _local(path) and not osp.isfile(osp.expanduser(path)):
+            raise FileNotFoundError(f'init_cfg.checkpoint={path!r} does not exist')
+        ckpt = CheckpointLoader.load_checkpoint(path, map_location=self.map_location)
+        state = ckpt.get('state_dict', ckpt)
+        prefix = self.prefix or ''
+        if prefix:
+            if not prefix.endswith('.'):
+                prefix += '.'
+            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+            if not state:
+                roots = sorted({k.split('.')[0] for k in ckpt.get('state_dict', ckpt)})
+                raise KeyError(f'init_cfg.checkpoint={path!r} has no {prefix!r} entries '
+                               f'(init_cfg.prefix); its top-level keys are {roots}')
+        check_pretrained(module, state, path, prefix)
+        load_state_dict(module, state, strict=False, logger='current')
+        if hasattr(module, '_params_init_info'):
+            update_init_info(module, init_info=f'StrictPretrained: load from {path}')
+
+
+MMDET_WEIGHT_INITIALIZERS.register_module(name='Pretrained', module=StrictPretrainedInit,
+                                          force=True)

@@ -1,0 +1,82 @@
+"""Real detection data (tree crowns from the deepforest wheel) and a short fine-tune."""
+import glob
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.runner import Runner
+
+from conftest import REPO
+from test_detection_transfer import train_automix
+
+CACHE = osp.join(os.environ.get('XDG_CACHE_HOME', osp.expanduser('~/.cache')),
+                 'mmautomix', 'deepforest')
+TC_CFG = osp.join(REPO, 'configs/detection/treecrown/faster-rcnn_r18_fpn_automix-pre_treecrown.py')
+
+
+def _converter():
+    spec = importlib.util.spec_from_file_location(
+        'treecrown_to_coco', osp.join(REPO, 'tools/dataset_converters/treecrown_to_coco.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope='module')
+def treecrown(tmp_path_factory):
+    conv = _converter()
+    wheels = glob.glob(osp.join(CACHE, 'deepforest-2.1.0-*.whl'))
+    wheel = wheels[0] if wheels else conv.fetch_wheel(CACHE)   # PyPI, 20.6 MB, once
+    out = str(tmp_path_factory.mktemp('treecrown'))
+    return out, conv.convert(out, wheel)
+
+
+def test_tiles_are_real_coco_data(treecrown):
+    out, counts = treecrown
+    assert counts == {'train': (39, 795), 'val': (15, 382)}
+    from pycocotools.coco import COCO
+    for split in ('train', 'val'):
+        coco = COCO(osp.join(out, 'annotations', f'{split}.json'))
+        for img in coco.dataset['images']:
+            assert osp.isfile(osp.join(out, 'images', img['file_name']))
+            assert img['width'] <= 400 and img['height'] <= 400
+        for ann in coco.dataset['annotations']:
+            x, y, w, h = ann['bbox']
+            im = coco.imgs[ann['image_id']]
+            assert w >= 2 and h >= 2 and x >= 0 and y >= 0
+            assert x + w <= im['width'] + 1e-3 and y + h <= im['height'] + 1e-3
+    train = {i['file_name'] for i in json.load(open(osp.join(out, 'annotations/train.json')))['images']}
+    val = {i['file_name'] for i in json.load(open(osp.join(out, 'annotations/val.json')))['images']}
+    assert not train & val and any(n.startswith('OSBS_029') for n in val)
+
+
+def test_faster_rcnn_finetunes_from_automix_backbone(treecrown, tmp_path, monkeypatch,
+                                                     fmnist_root):
+    out, _ = treecrown
+    ckpt = train_automix(18, str(tmp_path / 'pre'))
+    monkeypatch.setenv('AUTOMIX_CKPT', ckpt)
+    monkeypatch.setenv('TREECROWN_ROOT', out)
+    cfg = Config.fromfile(TC_CFG)
+    assert cfg.model.backbone.init_cfg.checkpoint == ckpt
+    cfg.train_cfg.max_iters = 16
+    cfg.train_cfg.val_interval = 16
+    cfg.param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
+                                begin=0, end=4)]
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = 16
+    cfg.work_dir = str(tmp_path / 'det')
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        runner = Runner.from_cfg(cfg)
+        runner.train()
+        metrics = runner.test()
+    logs = glob.glob(osp.join(cfg.work_dir, '*', 'vis_data', 'scalars.json'))
+    with open(logs[-1]) as f:
+        losses = [json.loads(line)['loss'] for line in f if '"loss"' in line]
+    assert len(losses) == 16
+    assert np.mean(losses[-4:]) < np.mean(losses[:4])
+    assert np.isfinite(metrics['coco/bbox_mAP']) and 0 <= metrics['coco/bbox_mAP'] <= 1
