@@ -4,7 +4,10 @@ The CIFAR ResNet-18 recipe scaled down: ResNet-18 (CIFAR stem, width 16) on 28x2
 images; the Mix Block reads stage index 2 (64 ch, 7x7, x4 mask → 28x28), no λ channel,
 α=2, L1 mask loss (margin 0.1, η=0.1), lam_margin 0.08; SGD 0.1 cosine to 0.05 for all
 groups; same data subset, epochs and seed as the baselines in configs/fashion_mnist/,
-so the numbers compare side by side. MEASURED_TIME
+so the numbers compare side by side. Measured on 2 CPU cores (2026-11-26): 0.55-0.65 s
+per iteration, 9 min 25 s for the 4 epochs including 4 evaluations of both models on
+the 10,000 test images; top-1 of the EMA model 74.1 / 81.0 / 84.5 / 85.4 % after
+epochs 1-4 (online model 65.3 / 40.0 / 79.9 / 54.0 %).
 
 Deviation for this short run only: the EMA momentum goes 0.99 → 0.999 instead of
 0.999 → 0.999999. The reference values give θ_k an averaging horizon 1/(1−m) of 1,000
