@@ -41,7 +41,8 @@ def main():
             else:
                 name = 'EMA model θ_k'
             print(f'{key:28s} {rec[key]:6.2f} %   ({name})')
-    pics = sorted(glob.glob(osp.join(vis_dir, 'vis_image', '*.png')))
+    pics = sorted(glob.glob(osp.join(vis_dir, 'vis_image', '*.png')),
+                  key=osp.getmtime)   # names carry λ, so sort by time, not name
     if pics:
         print(f'{len(pics)} mixed-sample pictures, latest: {pics[-1]}')
     if args.seconds:

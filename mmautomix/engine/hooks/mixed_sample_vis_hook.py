@@ -9,9 +9,9 @@ image x_i ⊙ M[:, 0] + x_j ⊙ M[:, 1]; one column per sample, with λ in the n
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmautomix.registry import HOOKS
+from ._utils import unwrap_model
 
 
 def _to_uint8(x: torch.Tensor, mean=None, std=None) -> np.ndarray:
@@ -59,15 +59,11 @@ class MixedSampleVisHook(Hook):
         self.interval = interval
         self.max_samples = max_samples
 
-    @staticmethod
-    def _model(runner):
-        return runner.model.module if is_model_wrapper(runner.model) else runner.model
-
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self._model(runner).record_mix = self.every_n_train_iters(runner, self.interval)
+        unwrap_model(runner).record_mix = self.every_n_train_iters(runner, self.interval)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        model = self._model(runner)
+        model = unwrap_model(runner)
         record, model.last_mix, model.record_mix = model.last_mix, None, False
         if record is None:
             return

@@ -18,9 +18,9 @@ import math
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
 from mmautomix.registry import HOOKS
+from ._utils import unwrap_model
 
 
 def momentum_at(k: int, max_iters: int, base: float, end: float,
@@ -65,13 +65,8 @@ class AutoMixMomentumHook(Hook):
         self.adjust_scope = tuple(adjust_scope)
         self.update_interval = update_interval
 
-    @staticmethod
-    def _model(runner):
-        model = runner.model
-        return model.module if is_model_wrapper(model) else model
-
     def before_train(self, runner):
-        model = self._model(runner)
+        model = unwrap_model(runner)
         if not hasattr(model, 'momentum_update'):
             raise TypeError(f'AutoMixMomentumHook needs a model with θ_k (type=\'AutoMix\'); '
                             f'got {type(model).__name__}')
@@ -87,13 +82,13 @@ class AutoMixMomentumHook(Hook):
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         if not self.every_n_train_iters(runner, self.update_interval):
             return
-        model = self._model(runner)
+        model = unwrap_model(runner)
         model.momentum = momentum_at(runner.iter, runner.max_iters, model.base_momentum,
                                      self.end_momentum, self.adjust_scope)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if not self.every_n_train_iters(runner, self.update_interval):
             return
-        model = self._model(runner)
+        model = unwrap_model(runner)
         model.momentum_update()
         runner.message_hub.update_scalar('train/ema_momentum', model.momentum)
