@@ -16,9 +16,9 @@ import os.path as osp
 
 from mmdet.registry import WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS
 from mmengine.model.weight_init import PretrainedInit, update_init_info
-from mmengine.runner.checkpoint import CheckpointLoader, load_state_dict
+from mmengine.runner.checkpoint import load_state_dict
 
-import mmautomix  # noqa: F401  (local checkpoints load with weights_only=True)
+from mmautomix.utils.checkpoint import load_prefixed_state
 
 
 def _local(path: str) -> bool:
@@ -56,17 +56,9 @@ class StrictPretrainedInit(PretrainedInit):
         path = self.checkpoint
         if _local(path) and not osp.isfile(osp.expanduser(path)):
             raise FileNotFoundError(f'init_cfg.checkpoint={path!r} does not exist')
-        ckpt = CheckpointLoader.load_checkpoint(path, map_location=self.map_location)
-        state = ckpt.get('state_dict', ckpt)
         prefix = self.prefix or ''
-        if prefix:
-            if not prefix.endswith('.'):
-                prefix += '.'
-            state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            if not state:
-                roots = sorted({k.split('.')[0] for k in ckpt.get('state_dict', ckpt)})
-                raise KeyError(f'init_cfg.checkpoint={path!r} has no {prefix!r} entries '
-                               f'(init_cfg.prefix); its top-level keys are {roots}')
+        state = load_prefixed_state(path, prefix, self.map_location,
+                                    where='init_cfg.checkpoint', prefix_key='init_cfg.prefix')
         check_pretrained(module, state, path, prefix)
         load_state_dict(module, state, strict=False, logger='current')
         if hasattr(module, '_params_init_info'):

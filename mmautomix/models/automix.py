@@ -268,11 +268,12 @@ class AutoMix(ImageClassifier):
                              'Set the train pipeline crop/resize (e.g. RandomResizedCrop '
                              'scale=224) to a square, even size')
 
-    def _logits(self, backbone, head, x):
+    def _feats(self, backbone, x):
         feats = backbone(x)
-        if self.with_neck:
-            feats = self.neck(feats)
-        return head(feats).float()
+        return self.neck(feats) if self.with_neck else feats
+
+    def _logits(self, backbone, head, x):
+        return head(self._feats(backbone, x)).float()
 
     @staticmethod
     def _mixed(x, mask, idx):
@@ -397,10 +398,7 @@ class AutoMix(ImageClassifier):
         ema = (self.backbone, self.head)
         online = (self.backbone_q, self.head_q)
         main, other = (online, ema) if self.predict_online else (ema, online)
-        feats = main[0](inputs)
-        if self.with_neck:
-            feats = self.neck(feats)
-        samples = main[1].predict(feats, data_samples, **kwargs)
+        samples = main[1].predict(self._feats(main[0], inputs), data_samples, **kwargs)
         if self.eval_both:
             scores = F.softmax(self._logits(other[0], other[1], inputs), dim=1)
             for ds, sc in zip(samples, scores):

@@ -51,6 +51,26 @@ def load_local_checkpoint(filename, map_location=None):
         return torch.load(filename, map_location=map_location, weights_only=True)
 
 
+def load_prefixed_state(filename, prefix, map_location='cpu', where='checkpoint',
+                        prefix_key=None):
+    """Tensors of ``filename`` under ``prefix`` with the prefix removed (all of them for
+    an empty prefix). Raises ``KeyError`` naming the checkpoint's top-level keys when
+    nothing is under the prefix; ``where`` and ``prefix_key`` name the config keys of
+    the file and the prefix in that message."""
+    from mmengine.runner.checkpoint import CheckpointLoader
+    ckpt = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+    state = ckpt.get('state_dict', ckpt)
+    if prefix and not prefix.endswith('.'):
+        prefix += '.'
+    out = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    if not out:
+        roots = sorted({k.split('.')[0] for k in state})
+        named = f' ({prefix_key})' if prefix_key else ''
+        raise KeyError(f'{where}={filename!r} has no {prefix!r} entries{named}; its '
+                       f'top-level keys are {roots}')
+    return out
+
+
 def register_checkpoint_loader():
     """Make every local-path load through mmengine (resume, load_from, ``Pretrained``
     init in mmpretrain/mmdet) use :func:`load_local_checkpoint`. Idempotent."""

@@ -12,18 +12,12 @@ import argparse
 
 import torch
 
-import mmautomix  # noqa: F401
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmautomix.utils import load_prefixed_state
 
 
 def extract(src: str, dst: str, online: bool = False) -> int:
-    ckpt = CheckpointLoader.load_checkpoint(src, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
     prefix = 'backbone_q.' if online else 'backbone.'
-    out = {k[len(prefix):]: v.detach().cpu() for k, v in state.items() if k.startswith(prefix)}
-    if not out:
-        roots = sorted({k.split('.')[0] for k in state})
-        raise KeyError(f'{src} has no {prefix}* entries; its top-level keys are {roots}')
+    out = {k: v.detach().cpu() for k, v in load_prefixed_state(src, prefix).items()}
     torch.save({'state_dict': out}, dst)
     return len(out)
 

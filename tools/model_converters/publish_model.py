@@ -15,15 +15,13 @@ import os.path as osp
 
 import torch
 
-import mmautomix  # noqa: F401  (loads Runner checkpoints with weights_only=True)
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmautomix.utils import load_prefixed_state
 
 EMA_PREFIXES = ('backbone.', 'neck.', 'head.')
 
 
 def publish(src: str, dst: str, keep_all: bool = False) -> str:
-    ckpt = CheckpointLoader.load_checkpoint(src, map_location='cpu')
-    state = ckpt.get('state_dict', ckpt)
+    state = load_prefixed_state(src, '')
     if not keep_all:
         state = {k: v for k, v in state.items() if k.startswith(EMA_PREFIXES)}
     if not any(k.startswith('backbone.') for k in state):
