@@ -3,7 +3,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test
+.PHONY: setup demo test gpu-wheels
 setup:
 	bash tools/install.sh
 
@@ -12,3 +12,9 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+# Wheels for tools/gpu_benchmark.sh on a lent GPU machine (Python 3.12, no internet).
+gpu-wheels: setup
+	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+		--implementation cp --platform manylinux_2_17_x86_64 -d .whl \
+		-r requirements/gpu_wheels.txt

@@ -1,9 +1,11 @@
 """Training-step cost of AutoMix against Mixup and vanilla on the same backbone.
 
     python tools/benchmark_step.py [--arch r18|r50|all] [--steps 8] [--device cpu|cuda]
-                                   [--amp-dtype bf16] [--channels-last]
+                                   [--amp-dtype bf16] [--channels-last] [--breakdown]
+                                   [--modes automix ...]
 
-Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD step):
+Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD step;
+``--modes`` picks some, Mixup is always run as the reference):
   vanilla        mmpretrain ImageClassifier, one-hot CE
   mixup          the same with mmpretrain's Mixup batch augment (α=1), soft CE
   automix        mmautomix AutoMix as shipped (staged backward, truncated clean pass)
@@ -11,15 +13,25 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
                  cost structure of the official step, for reference
 
 Time: the modes run interleaved in one process (step i of every mode, then step i+1),
-after warm-up steps; the median step time and its ratio to Mixup are printed.
+after warm-up steps; the median step time, its ratio to Mixup ("x mixup"), and the
+median ("paired") and range of the per-round ratios (each step against the same round's
+Mixup step) are printed. On a shared host whose speed drifts, the paired median is the
+steadier estimate; use --steps 40 or more for differences of a few percent.
+On CUDA, cuDNN's autotuner is on for every mode (fixed shapes, as in training).
 Memory: on CUDA, ``max_memory_allocated`` per mode in this process; on the CPU, each mode
 runs in its own subprocess and reports its peak RSS, both whole and above the RSS it
 had after building the model (the part the training step itself adds).
+
+Breakdown (--breakdown): the network passes an AutoMix step needs (clean θ_k pass to
+the Mix Block's stage; θ_k forward + input-only backward; θ_q forward + backward, twice),
+each timed alone on the shipped model's modules, and the floor (C + K + 2Q) / Q they set
+for AutoMix/Mixup on this device when the math is kept identical.
 
 Architectures (the issue's benchmark): r18 = ResNet-18 CIFAR stem, batch 100, 32 px;
 r50 = ResNet-50, 224 px, batch 8 on the CPU (64 on a GPU; --batch to change).
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -96,10 +108,16 @@ def sync(device):
 
 
 def time_modes(args, arch, batch):
-    """Interleaved timing of every mode; returns {mode: median seconds}."""
-    runs = {m: build(m, arch, args.device, args.channels_last, args.amp_dtype) for m in MODES}
+    """Interleaved timing of every mode.
+
+    Returns ({mode: median seconds}, {mode: (min, median, max) of the per-round ratio
+    to Mixup}):
+    the ratio of each round's step to the same round's Mixup step, so a slow spell of
+    the host shows up as spread instead of biasing one mode."""
+    runs = {m: build(m, arch, args.device, args.channels_last, args.amp_dtype)
+            for m in args.modes}
     data = make_batch(arch, batch, args.device, args.channels_last)
-    times = {m: [] for m in MODES}
+    times = {m: [] for m in args.modes}
     for step in range(args.warmup + args.steps):
         for mode, (model, wrapper) in runs.items():
             sync(args.device)
@@ -108,7 +126,60 @@ def time_modes(args, arch, batch):
             sync(args.device)
             if step >= args.warmup:
                 times[mode].append(time.perf_counter() - t0)
-    return {m: statistics.median(v) for m, v in times.items()}
+    spread = {}
+    for m, v in times.items():
+        ratios = [a / b for a, b in zip(v, times['mixup'])]
+        spread[m] = (min(ratios), statistics.median(ratios), max(ratios))
+    return {m: statistics.median(v) for m, v in times.items()}, spread
+
+
+def phase_fns(model, x):
+    """The network passes an AutoMix step cannot avoid with identical math, as callables
+    on the real modules of ``model`` (an ``AutoMix``) and a preprocessed batch ``x``:
+
+      C  clean θ_k forward to stage ``mask_layer`` (no graph)
+      K  θ_k forward on a mixed batch + backward to the input only (θ_k is frozen)
+      Q  θ_q forward + full backward (done twice per step: clean x and x_bb)
+    """
+    def clean():
+        with torch.no_grad():
+            return model._mask_feature(x)
+
+    def k_pass():
+        xi = x.detach().clone().requires_grad_()
+        model._logits(model.backbone, model.head_mix, xi).sum().backward()
+        return xi.grad
+
+    def q_pass():
+        model._logits(model.backbone_q, model.head_q, x).sum().backward()
+        grads = [p.grad for p in model.backbone_q.parameters()]
+        model.zero_grad(set_to_none=True)
+        return grads
+
+    return dict(C=clean, K=k_pass, Q=q_pass)
+
+
+def breakdown(args, arch, batch):
+    """Median time of each pass of ``phase_fns`` alone, interleaved. Mixup's step is one
+    Q, so (C + K + 2Q) / Q is the floor of AutoMix/Mixup time for this step on this
+    device, before any Mix Block, optimizer or EMA work."""
+    model, _ = build('automix', arch, args.device, args.channels_last, args.amp_dtype)
+    data = model.data_preprocessor(make_batch(arch, batch, args.device,
+                                              args.channels_last), True)
+    phases = phase_fns(model, data['inputs'])
+    amp = (torch.autocast(device_type=args.device, dtype=getattr(torch, args.amp_dtype))
+           if args.amp_dtype else contextlib.nullcontext())
+    times = {k: [] for k in phases}
+    for step in range(args.warmup + args.steps):
+        for name, fn in phases.items():
+            sync(args.device)
+            t0 = time.perf_counter()
+            with amp:
+                fn()
+            sync(args.device)
+            if step >= args.warmup:
+                times[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def _proc_status_mb(field):
@@ -142,7 +213,7 @@ def memory_child(args):
 
 def memory_modes(args, arch, batch):
     res = {}
-    for mode in MODES:
+    for mode in args.modes:
         if args.device == 'cuda':
             model, wrapper = build(mode, arch, args.device, args.channels_last,
                                    args.amp_dtype)
@@ -165,23 +236,36 @@ def memory_modes(args, arch, batch):
     return res
 
 
-def report(arch, batch, args, times, mem):
+def report(arch, batch, args, times, spread, mem, phases=None):
     print(f'\n== {arch}: batch {batch}, {ARCHS[arch][3]} px, device {args.device}'
           f'{", amp " + args.amp_dtype if args.amp_dtype else ", fp32"}'
           f'{", channels_last" if args.channels_last else ""}; median of {args.steps} '
           f'interleaved steps after {args.warmup} warm-up')
     key = 'cuda_max_allocated_mb' if args.device == 'cuda' else 'step_rss_mb'
-    print(f'{"mode":15s} {"step s":>8s} {"img/s":>8s} {"x mixup":>8s} {"peak MB":>9s} '
-          f'{"x mixup":>8s}' + ('' if args.device == 'cuda' else
-                                f' {"RSS MB":>8s} {"x mixup":>8s}'))
-    for mode in MODES:
+    print(f'{"mode":15s} {"step s":>8s} {"img/s":>8s} {"x mixup":>8s} {"paired":>7s} '
+          f'{"range":>11s} '
+          f'{"peak MB":>9s} {"x mixup":>8s}' + ('' if args.device == 'cuda' else
+                                                f' {"RSS MB":>8s} {"x mixup":>8s}'))
+    for mode in args.modes:
         t = times[mode]
-        line = (f'{mode:15s} {t:8.3f} {batch / t:8.1f} {t / times["mixup"]:8.2f} '
+        lo, med, hi = spread[mode]
+        line = (f'{mode:15s} {t:8.3f} {batch / t:8.1f} {t / times["mixup"]:8.2f} {med:7.2f} '
+                f'{lo:5.2f}-{hi:<5.2f} '
                 f'{mem[mode][key]:9.0f} {mem[mode][key] / mem["mixup"][key]:8.2f}')
         if args.device != 'cuda':
             rss = mem[mode]['peak_rss_mb']
             line += f' {rss:8.0f} {rss / mem["mixup"]["peak_rss_mb"]:8.2f}'
         print(line, flush=True)
+    if phases:
+        q = phases['Q']
+        print('network passes alone (units: one forward = Q/3):')
+        for name, what in (('C', 'clean θ_k forward to mask_layer, no graph'),
+                           ('K', 'θ_k forward + input-only backward'),
+                           ('Q', 'θ_q forward + backward (Mixup step: 1, AutoMix: 2)')):
+            print(f'  {name} {what:52s} {phases[name]:7.3f} s {3 * phases[name] / q:5.2f}')
+        floor = (phases['C'] + phases['K'] + 2 * q) / q
+        print(f'  floor of AutoMix/Mixup with identical math, (C + K + 2Q) / Q = {floor:.2f}'
+              f' (measured step ratio {times["automix"] / times["mixup"]:.2f})', flush=True)
 
 
 def main():
@@ -194,9 +278,14 @@ def main():
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--amp-dtype', choices=['bf16', 'fp16'])
     parser.add_argument('--channels-last', action='store_true')
+    parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES),
+                        help='modes to run (mixup, the reference, is always added)')
+    parser.add_argument('--breakdown', action='store_true',
+                        help='also time the network passes alone and print the floor')
     parser.add_argument('--memory-child', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--mode', choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.modes = ['mixup'] + [m for m in args.modes if m != 'mixup']
     args.amp_dtype = {'bf16': 'bfloat16', 'fp16': 'float16', None: None}[args.amp_dtype]
     from mmengine.logging import MMLogger
 
@@ -206,11 +295,14 @@ def main():
     if args.memory_child:
         return memory_child(args)
     torch.manual_seed(0)
+    if args.device == 'cuda':
+        torch.backends.cudnn.benchmark = True     # every mode: fixed shapes, as in training
     for arch in (['r18', 'r50'] if args.arch == 'all' else [args.arch]):
         batch = args.batch or ARCHS[arch][5 if args.device == 'cuda' else 4]
-        times = time_modes(args, arch, batch)
+        times, spread = time_modes(args, arch, batch)
+        phases = breakdown(args, arch, batch) if args.breakdown else None
         mem = memory_modes(args, arch, batch)
-        report(arch, batch, args, times, mem)
+        report(arch, batch, args, times, spread, mem, phases)
 
 
 if __name__ == '__main__':

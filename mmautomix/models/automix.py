@@ -347,27 +347,37 @@ class AutoMix(ImageClassifier):
 
     def train_step(self, data, optim_wrapper: OptimWrapper):
         """One step; with ``staged_backward`` each branch is backpropagated and freed
-        before the next branch's forward (same gradients as the summed loss)."""
+        before the next branch's forward (same gradients as the summed loss).
+
+        The losses are checked for non-finite values once, after the three backward
+        passes and before the optimizer step: one host-device synchronisation per step
+        instead of one per branch, and a non-finite step is still never applied."""
         if not self.staged_backward:
             return super().train_step(data, optim_wrapper)
         log_vars, total, parts = {}, 0.0, []
         # BN statistics are restored if the step turns out non-finite
         buffers = list(self.buffers())
         saved = torch._foreach_add(buffers, 0) if buffers else []
+        all_losses = {}
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
             for losses in self._branches(**data):
                 parsed, part_vars = self.parse_losses(losses)
-                if not torch.isfinite(parsed):
-                    if buffers:
-                        torch._foreach_copy_(buffers, saved)
-                    return self._skip_step(optim_wrapper, losses)
                 total += part_vars.pop('loss')
                 log_vars.update(part_vars)
-                parts.append(parsed)
+                all_losses.update(losses)
+                parts.append(parsed.detach())
                 if len(parts) < 3:
                     self._backward_only(optim_wrapper, parsed)
-        optim_wrapper.update_params(parts[-1])
+                else:   # the wrapper's own backward: counts the accumulation step
+                    optim_wrapper.backward(optim_wrapper.scale_loss(parsed))
+        if not bool(torch.isfinite(torch.stack(parts)).all()):
+            if buffers:
+                torch._foreach_copy_(buffers, saved)
+            return self._skip_step(optim_wrapper, all_losses)
+        if optim_wrapper.should_update():
+            optim_wrapper.step()
+            optim_wrapper.zero_grad()
         log_vars['loss'] = total
         return log_vars
 

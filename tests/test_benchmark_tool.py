@@ -1,0 +1,56 @@
+"""tools/benchmark_step.py: the passes its floor is made of, and its report end to end."""
+import importlib.util
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import torch
+
+from conftest import REPO
+from test_automix import build
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_step', osp.join(REPO, 'tools', 'benchmark_step.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_floor_passes_are_the_steps_passes():
+    """C is θ_k's stage-``mask_layer`` feature without a graph, K reaches the input and
+    no θ_k parameter, Q gives θ_q every gradient and leaves none behind."""
+    model = build()
+    model.train()
+    x = torch.randn(4, 3, 16, 16)
+    phases = _tool().phase_fns(model, x)
+    z = phases['C']()
+    assert z.shape == (4, 32, 4, 4) and not z.requires_grad
+    gx = phases['K']()
+    assert gx is not None and gx.shape == x.shape and gx.abs().sum() > 0
+    assert all(p.grad is None for p in model.backbone.parameters())
+    assert all(p.grad is None for p in model.mix_block.parameters())
+    grads = phases['Q']()
+    assert all(g is not None for g in grads)
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_report_lists_every_mode_and_the_floor():
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
+         '--batch', '4', '--steps', '1', '--warmup', '0', '--breakdown', '--device', 'cpu'],
+        capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cells = line.split()
+        if cells and cells[0] in ('vanilla', 'mixup', 'automix', 'automix_plain'):
+            rows[cells[0]] = [float(c) for c in cells[1:4]]
+    assert set(rows) == {'vanilla', 'mixup', 'automix', 'automix_plain'}
+    assert rows['mixup'][2] == 1.0
+    for step_s, img_s, ratio in rows.values():
+        assert step_s > 0 and abs(img_s - 4 / step_s) < 0.1 * img_s
+    floor = re.search(r'\(C \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
+    assert floor and 2.0 < float(floor.group(1)) < 6.0, proc.stdout
