@@ -17,4 +17,4 @@ test: setup
 gpu-wheels: setup
 	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
 		--implementation cp --platform manylinux_2_17_x86_64 -d .whl \
-		-r requirements/gpu_wheels.txt
+		-r requirements/device/gpu_wheels.txt

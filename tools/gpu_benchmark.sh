@@ -5,7 +5,7 @@
 #   run(command="bash tools/gpu_benchmark.sh", carry=[".whl"], timeout_s=540)
 #
 # The device image has PyTorch but no OpenMMLab package and no internet, so the
-# pure-Python wheels of requirements/gpu_wheels.txt travel in .whl/. It prints, for
+# pure-Python wheels of requirements/device/gpu_wheels.txt travel in .whl/. It prints, for
 # ResNet-18 CIFAR b100 32 px and ResNet-50 224 px b64, fp32 and bf16 + channels_last:
 # step time, img/s, AutoMix/Mixup ratios, CUDA peak memory and the identical-math floor
 # (tools/benchmark_step.py --breakdown). Outputs are also written under $OUT.
