@@ -32,6 +32,7 @@ r50 = ResNet-50, 224 px, batch 8 on the CPU (64 on a GPU; --batch to change).
 """
 import argparse
 import contextlib
+import functools
 import json
 import os
 import statistics
@@ -107,25 +108,34 @@ def sync(device):
         torch.cuda.synchronize()
 
 
+def interleaved(fns, args, context=contextlib.nullcontext):
+    """Seconds of each call of ``fns`` (name -> callable), run in turn: ``args.warmup``
+    untimed rounds, then ``args.steps`` timed ones; the device is synchronised around
+    every call."""
+    times = {k: [] for k in fns}
+    for step in range(args.warmup + args.steps):
+        for name, fn in fns.items():
+            sync(args.device)
+            t0 = time.perf_counter()
+            with context():
+                fn()
+            sync(args.device)
+            if step >= args.warmup:
+                times[name].append(time.perf_counter() - t0)
+    return times
+
+
 def time_modes(args, arch, batch):
     """Interleaved timing of every mode.
 
-    Returns ({mode: median seconds}, {mode: (min, median, max) of the per-round ratio
-    to Mixup}):
-    the ratio of each round's step to the same round's Mixup step, so a slow spell of
-    the host shows up as spread instead of biasing one mode."""
+    Returns {mode: median seconds} and {mode: (min, median, max) of the per-round
+    ratio}, the ratio of each round's step to the same round's Mixup step, so a slow
+    spell of the host shows up as spread instead of biasing one mode."""
     runs = {m: build(m, arch, args.device, args.channels_last, args.amp_dtype)
             for m in args.modes}
     data = make_batch(arch, batch, args.device, args.channels_last)
-    times = {m: [] for m in args.modes}
-    for step in range(args.warmup + args.steps):
-        for mode, (model, wrapper) in runs.items():
-            sync(args.device)
-            t0 = time.perf_counter()
-            model.train_step(data, wrapper)
-            sync(args.device)
-            if step >= args.warmup:
-                times[mode].append(time.perf_counter() - t0)
+    times = interleaved({m: functools.partial(model.train_step, data, wrapper)
+                         for m, (model, wrapper) in runs.items()}, args)
     spread = {}
     for m, v in times.items():
         ratios = [a / b for a, b in zip(v, times['mixup'])]
@@ -167,18 +177,10 @@ def breakdown(args, arch, batch):
     data = model.data_preprocessor(make_batch(arch, batch, args.device,
                                               args.channels_last), True)
     phases = phase_fns(model, data['inputs'])
-    amp = (torch.autocast(device_type=args.device, dtype=getattr(torch, args.amp_dtype))
-           if args.amp_dtype else contextlib.nullcontext())
-    times = {k: [] for k in phases}
-    for step in range(args.warmup + args.steps):
-        for name, fn in phases.items():
-            sync(args.device)
-            t0 = time.perf_counter()
-            with amp:
-                fn()
-            sync(args.device)
-            if step >= args.warmup:
-                times[name].append(time.perf_counter() - t0)
+    amp = (functools.partial(torch.autocast, device_type=args.device,
+                             dtype=getattr(torch, args.amp_dtype))
+           if args.amp_dtype else contextlib.nullcontext)
+    times = interleaved(phases, args, context=amp)
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -264,8 +266,10 @@ def report(arch, batch, args, times, spread, mem, phases=None):
                            ('Q', 'θ_q forward + backward (Mixup step: 1, AutoMix: 2)')):
             print(f'  {name} {what:52s} {phases[name]:7.3f} s {3 * phases[name] / q:5.2f}')
         floor = (phases['C'] + phases['K'] + 2 * q) / q
+        measured = (f' (measured step ratio {times["automix"] / times["mixup"]:.2f})'
+                    if 'automix' in times else '')
         print(f'  floor of AutoMix/Mixup with identical math, (C + K + 2Q) / Q = {floor:.2f}'
-              f' (measured step ratio {times["automix"] / times["mixup"]:.2f})', flush=True)
+              + measured, flush=True)
 
 
 def main():
