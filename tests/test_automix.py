@@ -270,3 +270,33 @@ def test_every_automix_config_has_a_metafile_entry():
     for e in entries:
         top1 = [r['Metrics']['Top 1 Accuracy'] for r in e.get('Results', [])]
         assert all(50 < v < 100 for v in top1), e['Name']
+
+
+@pytest.mark.parametrize('staged,truncate', [(True, True), (False, True), (True, False)])
+def test_each_network_pass_runs_once_per_step(staged, truncate):
+    """No tensor computed twice: per step θ_k's stages up to ``mask_layer`` run twice
+    (clean x, x_mb) and the last stage once (x_mb; twice with the full clean pass),
+    θ_q's stages twice (x, x_bb), and the Mix Block projects z once for both masks."""
+    model = build(truncate_clean_pass=truncate)
+    calls = {}
+
+    def counter(name):
+        def hook(module, args, out):
+            calls[name] = calls.get(name, 0) + 1
+        return hook
+
+    for net, tag in ((model.backbone, 'k'), (model.backbone_q, 'q')):
+        for i, layer in enumerate(net.res_layers):
+            getattr(net, layer).register_forward_hook(counter(f'{tag}{i}'))
+    project = model.mix_block.project
+
+    def counted_project(z):
+        calls['project'] = calls.get('project', 0) + 1
+        return project(z)
+
+    model.mix_block.project = counted_project
+    x, samples = batch()
+    _one_step(model, staged, x, samples)
+    last = 1 if truncate else 2
+    assert calls == {'k0': 2, 'k1': 2, 'k2': 2, 'k3': last,
+                     'q0': 2, 'q1': 2, 'q2': 2, 'q3': 2, 'project': 1}
