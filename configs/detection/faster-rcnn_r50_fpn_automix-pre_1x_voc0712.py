@@ -1,12 +1,6 @@
 """Faster R-CNN R50-FPN on PASCAL VOC07+12 (the paper's detection transfer),
-backbone from an AutoMix checkpoint.
-
-mmdet's own config, unchanged, except the backbone initialisation: mmdet's standard
-`Pretrained` init with `prefix='backbone.'` reads an mmautomix checkpoint as it is
-(a Runner checkpoint or one published with tools/publish_model.py). Its `backbone.*`
-entries are the EMA backbone θ_k, the model the official code exports and evaluates.
-Importing `mmautomix.detection` makes that init refuse a checkpoint whose backbone is
-missing or of another depth/width instead of leaving a partly random backbone.
+backbone from an AutoMix checkpoint: mmdet's config with only the backbone init
+changed (how and why: configs/detection/README.md).
 
     AUTOMIX_CKPT=work_dirs/automix_resnet50_4xb64-100e_in1k/epoch_100.pth \
         mim train mmautomix faster-rcnn_r50_fpn_automix-pre_1x_voc0712.py
