@@ -69,6 +69,7 @@ if __name__ == '__main__':
         include_package_data=True,
         python_requires='>=3.9',
         install_requires=read_requirements('mminstall.txt'),
-        extras_require={'tests': read_requirements('tests.txt')},
+        extras_require={'tests': read_requirements('tests.txt'),
+                        'mixups': read_requirements('mixups.txt')},
         zip_safe=False,
     )

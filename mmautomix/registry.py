@@ -14,6 +14,7 @@ _LOCATIONS = {
     'DATASETS': ['mmautomix.datasets'],
     'TRANSFORMS': ['mmautomix.datasets'],
     'MODELS': ['mmautomix.models'],
+    'BATCH_AUGMENTS': ['mmautomix.models'],
     'HOOKS': ['mmautomix.engine'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['mmautomix.engine'],
     'PARAM_SCHEDULERS': ['mmautomix.engine'],

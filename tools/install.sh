@@ -67,12 +67,18 @@ fi
 "${PIP[@]}" install --find-links "$CACHE" -r requirements/runtime.txt -r requirements/tests.txt \
     -r requirements/mim.txt "mmcv==$MMCV_VER"
 "${PIP[@]}" install --no-deps openmim==0.3.9
+# The mixup family: gco for PuzzleMix; cv2.saliency for SaliencyMix, which only OpenCV's
+# contrib build has. Its wheel of the same version as the opencv-python that mmcv and
+# mmengine require replaces that package's cv2 files (--no-deps leaves pip's view alone).
+"${PIP[@]}" install -r requirements/mixups.txt
+cv_ver=$("$VENV/bin/python" -m pip show opencv-python | awk '/^Version:/{print $2}')
+"${PIP[@]}" install --no-deps "opencv-contrib-python-headless==$cv_ver"
 # Development install through `setup.py develop` (setuptools < 80): the distribution's
 # location is then this repository, which is where `mim train mmautomix ...` looks for
 # mmautomix/.mim/{tools,configs}. A PEP 660 `pip install -e .` would put it in
 # site-packages, where mim finds nothing (../shared/docs/stack.md).
 (cd "$ROOT" && "$VENV/bin/python" setup.py -q develop --no-deps >/dev/null)
-"$VENV/bin/python" -c "import mmcv.ops, mmdet, mmpretrain, mmautomix; print('[install] ok: mmcv', mmcv.__version__, 'with ops')"
+"$VENV/bin/python" -c "import mmcv.ops, mmdet, mmpretrain, mmautomix, gco, cv2; cv2.saliency.StaticSaliencyFineGrained_create(); print('[install] ok: mmcv', mmcv.__version__, 'with ops; opencv', cv2.__version__, 'with saliency')"
 echo "$want_stamp" > "$STAMP"
 echo "[install] done in $(( $(date +%s) - t0 )) s"
 ensure_data

@@ -1,5 +1,7 @@
 from .automix import AutoMix
 from .mix_block import PixelMixBlock
+from .mixups import FMix, GridMix, ManifoldMix, PuzzleMix, SaliencyMix, SmoothMix
 from .resnext_cifar import ResNeXt_CIFAR
 
-__all__ = ['AutoMix', 'PixelMixBlock', 'ResNeXt_CIFAR']
+__all__ = ['AutoMix', 'PixelMixBlock', 'ResNeXt_CIFAR', 'FMix', 'GridMix', 'ManifoldMix',
+           'PuzzleMix', 'SaliencyMix', 'SmoothMix']

@@ -1,0 +1,14 @@
+"""The mixup family beside AutoMix, each faithful to its paper and official code.
+
+Batch augments (``model.train_cfg.augments=dict(type=...)``, like mmpretrain's Mixup):
+FMix, SaliencyMix, SmoothMix, GridMix. Classifiers (they need the network):
+ManifoldMix, PuzzleMix.
+"""
+from .fmix import FMix
+from .gridmix import GridMix
+from .manifoldmix import ManifoldMix
+from .puzzlemix import PuzzleMix
+from .saliencymix import SaliencyMix
+from .smoothmix import SmoothMix
+
+__all__ = ['FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix']

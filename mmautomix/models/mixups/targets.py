@@ -1,0 +1,32 @@
+"""Mixed (soft) labels for the classifiers that mix inside the network."""
+from typing import List, Union
+
+import torch
+import torch.nn.functional as F
+
+
+def mix_scores(scores: torch.Tensor, index: torch.Tensor,
+               lam: Union[float, torch.Tensor]) -> torch.Tensor:
+    """λ y + (1 − λ) y[index]; λ a float or one value per sample."""
+    if isinstance(lam, torch.Tensor):
+        lam = lam.to(scores).view(-1, 1)
+    return lam * scores + (1 - lam) * scores[index]
+
+
+def set_mixed_scores(data_samples: List, index: torch.Tensor,
+                     lam: Union[float, torch.Tensor], num_classes: int) -> None:
+    """Give every data sample its soft target ``gt_score`` = λ y_i + (1 − λ) y_index[i],
+    which mmpretrain's heads use instead of ``gt_label``."""
+    labels = torch.cat([ds.gt_label for ds in data_samples]).to(index.device)
+    scores = mix_scores(F.one_hot(labels, num_classes).float(), index, lam)
+    for ds, score in zip(data_samples, scores):
+        ds.set_gt_score(score)
+
+
+def check_soft_loss(head: dict, method: str) -> None:
+    """A cross-entropy head must take soft targets, else a clear error at build time."""
+    loss = (head or {}).get('loss', {})
+    if loss.get('type') == 'CrossEntropyLoss' and not loss.get('use_soft', False):
+        raise ValueError(f'model.head.loss.use_soft={loss.get("use_soft", False)!r}: '
+                         f'{method} trains on mixed (soft) labels; expected '
+                         'dict(type=\'CrossEntropyLoss\', use_soft=True)')
