@@ -60,11 +60,21 @@ def test_mixed_sample_pictures_are_written(automix_run):
     assert len(pics) == 3, pics        # iterations 20, 40, 60
     import cv2
     img = cv2.imread(pics[-1])
-    # 4 rows (x_i, x_j, mask, mixed) of 28 px + padding, 8 columns
-    assert img.shape[0] == 4 * 30 + 2 and img.shape[1] == 8 * 30 + 2
-    rows = [img[2 + r * 30:2 + r * 30 + 28] for r in range(4)]
-    mask = rows[2].astype(int)
+    # 4 rows (x_i, x_j, mask, mixed) of 28-px tiles upscaled x4 to 112 px, 8 columns,
+    # 4-px gaps, a caption band of 2 lines (14 px each + 4) under every row, row labels
+    tile, gap, band = 112, 4, 2 * 14 + 4
+    assert img.shape[0] == gap + 4 * (tile + band + gap)
+    left = img.shape[1] - 8 * (tile + gap)          # row-label column + first gap
+    assert 20 < left < 80
+    y_mask = gap + 2 * (tile + band + gap)
+    rows = [img[gap + r * (tile + band + gap):][:tile, left:left + tile].astype(int)
+            for r in range(4)]
+    mask = rows[2]
     assert (mask[..., 0] == mask[..., 1]).all() and (mask[..., 1] == mask[..., 2]).all()
+    up = np.repeat(np.repeat(mask[::4, ::4], 4, 0), 4, 1)
+    assert np.array_equal(mask, up)                   # nearest-neighbour x4 upscale
+    caption = img[y_mask + tile:y_mask + tile + band, left:left + tile]
+    assert (caption < 128).any()                      # the mask's mean is written under it
     assert not np.array_equal(rows[3], rows[0])      # the mixed image is not x_i
     assert not np.array_equal(rows[3], rows[1])      # nor x_j
 

@@ -1,0 +1,151 @@
+"""One picture of what AutoMix's Mix Block makes of image pairs, beside the other mixups.
+
+    python tools/visualize_mixes.py CONFIG [--checkpoint CKPT] [--out mixes.png]
+        [--lams 0.2 0.35 0.5 0.65 0.8] [--pairs 2] [--seed 0] [--puzzle-blocks 4]
+        [--cfg-options key=value ...]
+
+CONFIG is an AutoMix config; its test dataset supplies the images. With --checkpoint
+the Mix Block and the EMA model θ_k are the trained ones, without it they keep their
+random initialisation. For each pair (x_i, x_j) of test images of different classes
+and each λ (columns), the rows are: the Mix Block's mask M[0] (the weight of x_i; its
+mean and spatial std under it), AutoMix's mixed image, and what Mixup, CutMix, FMix,
+SaliencyMix and PuzzleMix make of the same pair at the same λ, each with the label
+weight λ' it gives x_i. PuzzleMix's saliency is the input gradient of θ_k; its grid is
+--puzzle-blocks blocks across, with transport.
+"""
+import argparse
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.config import Config, DictAction
+from mmengine.dataset import pseudo_collate
+from mmengine.runner import load_checkpoint
+from mmpretrain.models.utils.batch_augments import CutMix
+
+from mmautomix.models.mixups import FMix, SaliencyMix
+from mmautomix.models.mixups.puzzlemix import input_saliency, puzzle_mix, unit_range
+from mmautomix.registry import DATASETS, MODELS
+from mmautomix.utils import register_all_modules
+from mmautomix.utils.config import apply_cfg_options
+from mmautomix.visualization import tile_grid, to_uint8
+
+METHODS = ('Mixup', 'CutMix', 'FMix', 'SaliencyMix', 'PuzzleMix')
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config')
+    parser.add_argument('--checkpoint', help='an AutoMix checkpoint (default: random init)')
+    parser.add_argument('--out', default='mixes.png')
+    parser.add_argument('--lams', type=float, nargs='+', default=[0.2, 0.35, 0.5, 0.65, 0.8])
+    parser.add_argument('--pairs', type=int, default=2)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--puzzle-blocks', type=int, default=4)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser.parse_args()
+
+
+def pick_pairs(dataset, pairs, seed):
+    """Indices 2p, 2p+1 of ``pairs`` test images, the two of each pair of other classes."""
+    rng = np.random.RandomState(seed)
+    order = rng.permutation(len(dataset))
+    chosen, labels = [], []
+    for i in order:
+        label = int(dataset.get_gt_labels()[i])
+        if len(chosen) % 2 == 1 and label == labels[-1]:
+            continue
+        chosen.append(int(i))
+        labels.append(label)
+        if len(chosen) == 2 * pairs:
+            return chosen
+    raise ValueError(f'--pairs {pairs}: the test set has too few images of distinct classes')
+
+
+def mixes_of_pair(model, x, labels, lam, args):
+    """{row name: (mixed 2×C×H×W, caption)} for the pair x[0], x[1] at λ."""
+    idx = torch.tensor([1, 0])
+    scores = F.one_hot(torch.arange(2), 2).float()
+    rows = {}
+    with torch.no_grad():
+        z = model._mask_feature(x)
+        mask = model.mix_block(z, lam, idx, model._scale_for(x, z),
+                               up_mode=model.mix_block.unsampling_mode[0])
+    m0 = mask[:1, :1]
+    rows['AutoMix mask'] = (m0.expand_as(x[:1, :1]) * 255.0,
+                            f'mean {float(m0.mean()):.2f}\nstd {float(m0.std()):.3f}')
+    rows['AutoMix'] = (model._mixed(x, mask, idx), f"lam' {float(m0.mean()):.2f}")
+    rows['Mixup'] = (lam * x + (1 - lam) * x[idx], f"lam' {lam:.2f}")
+    (y1, y2, x1, x2), lam_c = CutMix(alpha=1.0).cutmix_bbox_and_lam(x.shape[-2:], lam)
+    cut = x.clone()
+    cut[:, :, y1:y2, x1:x2] = x[idx][:, :, y1:y2, x1:x2]
+    rows['CutMix'] = (cut, f"lam' {lam_c:.2f}")
+    for name, aug in (('FMix', FMix(alpha=1.0)), ('SaliencyMix', SaliencyMix(alpha=1.0))):
+        mixed, s = aug.mix(x, scores, lam=lam, index=idx)
+        rows[name] = (mixed, f"lam' {float(s[0, 0]):.2f}")
+    saliency = input_saliency(model, lambda t: model.head(model.extract_feat(t)), x, labels)
+    mean, std = unit_range(model.data_preprocessor, x)
+    block = x.size(-1) // args.puzzle_blocks
+    mixed, lam_p = puzzle_mix(x, saliency, idx, lam, args.puzzle_blocks, mean, std,
+                              neigh_size=block, t_size=-1)
+    rows['PuzzleMix'] = (mixed, f"lam' {float(lam_p[0]):.2f}")
+    return rows
+
+
+def main():
+    args = parse_args()
+    register_all_modules()
+    cfg = Config.fromfile(args.config)
+    apply_cfg_options(cfg, args.cfg_options)
+    if 'data_preprocessor' in cfg and 'data_preprocessor' not in cfg.model:
+        cfg.model.data_preprocessor = cfg.data_preprocessor
+    if cfg.model.get('type') not in ('AutoMix', 'mmautomix.AutoMix'):
+        raise ValueError(f'{args.config}: model.type={cfg.model.get("type")!r}; expected '
+                         'an AutoMix config (its Mix Block makes the masks)')
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+    model = MODELS.build(cfg.model)
+    if args.checkpoint:
+        load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
+    else:
+        model.init_weights()
+    model.eval()
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    ids = pick_pairs(dataset, args.pairs, args.seed)
+    data = model.data_preprocessor(pseudo_collate([dataset[i] for i in ids]), False)
+    inputs = data['inputs']
+    labels = torch.cat([ds.gt_label for ds in data['data_samples']])
+    pre = model.data_preprocessor
+    mean, std = (pre.mean, pre.std) if getattr(pre, '_enable_normalize', False) else (None, None)
+
+    cells, captions, names = [], [], []
+    for p in range(args.pairs):
+        x, y = inputs[2 * p:2 * p + 2], labels[2 * p:2 * p + 2]
+        per_lam = [mixes_of_pair(model, x, y, lam, args) for lam in args.lams]
+        row_names = list(per_lam[0])
+        sources = to_uint8(x, mean, std)
+        for r, name in enumerate(row_names):
+            first = sources[r] if r < 2 else None
+            row, caps = [first], [f'x_{"ij"[r]} class {int(y[r])}' if r < 2 else '']
+            for lam, mixes in zip(args.lams, per_lam):
+                tensor, cap = mixes[name]
+                img = to_uint8(tensor[:1]) if name == 'AutoMix mask' else \
+                    to_uint8(tensor[:1], mean, std)
+                row.append(img[0])
+                caps.append(f'lam {lam:.2f}\n{cap}' if r == 0 else cap)
+            cells.append(row)
+            captions.append(caps)
+            names.append(f'{p + 1}: {name}')
+    grid = tile_grid(cells, captions, names)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    cv2.imwrite(args.out, cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
+    print(f'wrote {args.out}: {grid.shape[1]}x{grid.shape[0]} px, {args.pairs} pairs x '
+          f'{len(args.lams)} lambdas, rows {row_names}')
+
+
+if __name__ == '__main__':
+    main()
