@@ -11,6 +11,13 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
   automix        mmautomix AutoMix as shipped (staged backward, truncated clean pass)
   automix_plain  AutoMix with both levers off (summed loss, full clean θ_k pass): the
                  cost structure of the official step, for reference
+  fmix, saliencymix, smoothmix, gridmix   mmautomix batch augments (reference α)
+  manifoldmix    mmautomix ManifoldMix classifier (α=2, layers 0-2)
+  puzzlemix      mmautomix PuzzleMix classifier (α=1; r18: the CIFAR config, 2-16
+                 blocks, 4-px transport; r50: the ImageNet config, 2-8 blocks)
+  puzzlemix_pool the same with the graph cuts in 2 worker processes (n_workers=2)
+The default is the AutoMix set (vanilla, mixup, automix, automix_plain); name the others
+with --modes, or --modes family for the whole mixup family.
 
 Time: the modes run interleaved in one process (step i of every mode, then step i+1),
 after warm-up steps; the median step time, its ratio to Mixup ("x mixup"), and the
@@ -43,6 +50,12 @@ import time
 import torch
 
 MODES = ('vanilla', 'mixup', 'automix', 'automix_plain')
+FAMILY = ('fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix',
+          'puzzlemix_pool')
+AUGMENTS = dict(fmix=dict(type='FMix', alpha=0.2),
+                saliencymix=dict(type='SaliencyMix', alpha=0.2),
+                smoothmix=dict(type='SmoothMix'),
+                gridmix=dict(type='GridMix', alpha=0.2))
 ARCHS = {
     # name: (backbone, head in_channels, Mix Block in_channels, size, cpu batch, gpu batch)
     'r18': (dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )), 512, 256, 32, 100, 100),
@@ -53,17 +66,24 @@ NUM_CLASSES = 100
 
 def model_cfg(mode, arch):
     backbone, head_c, mb_c, size, _, _ = ARCHS[arch]
-    soft = mode != 'vanilla'
+    soft = mode not in ('vanilla', 'automix', 'automix_plain')   # AutoMix: its own heads
     cfg = dict(
         type='ImageClassifier',
         backbone=backbone,
         neck=dict(type='GlobalAveragePooling'),
         head=dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=head_c,
-                  loss=dict(type='CrossEntropyLoss', use_soft=soft and mode == 'mixup')),
+                  loss=dict(type='CrossEntropyLoss', use_soft=soft)),
         data_preprocessor=dict(num_classes=NUM_CLASSES, mean=[125.3, 123.0, 113.9],
                                std=[63.0, 62.1, 66.7], to_rgb=False))
     if mode == 'mixup':
         cfg['train_cfg'] = dict(augments=dict(type='Mixup', alpha=1.0))
+    if mode in AUGMENTS:
+        cfg['train_cfg'] = dict(augments=AUGMENTS[mode])
+    if mode == 'manifoldmix':
+        cfg.update(type='ManifoldMix', alpha=2.0, mix_layers=(0, 1, 2))
+    if mode.startswith('puzzlemix'):
+        cfg.update(type='PuzzleMix', alpha=1.0, n_workers=2 if mode == 'puzzlemix_pool' else 0,
+                   **(dict(block_num=5, t_size=4) if size <= 64 else {}))
     if mode.startswith('automix'):
         cfg.update(type='AutoMix', alpha=2.0, mask_layer=2, mask_loss=0.1, lam_margin=0.08,
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
@@ -282,14 +302,18 @@ def main():
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--amp-dtype', choices=['bf16', 'fp16'])
     parser.add_argument('--channels-last', action='store_true')
-    parser.add_argument('--modes', nargs='+', choices=MODES, default=list(MODES),
-                        help='modes to run (mixup, the reference, is always added)')
+    parser.add_argument('--modes', nargs='+', choices=MODES + FAMILY + ('family', ),
+                        default=list(MODES),
+                        help='modes to run (mixup, the reference, is always added; '
+                        '"family": every mode of the mixup family)')
     parser.add_argument('--breakdown', action='store_true',
                         help='also time the network passes alone and print the floor')
     parser.add_argument('--memory-child', action='store_true', help=argparse.SUPPRESS)
-    parser.add_argument('--mode', choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument('--mode', choices=MODES + FAMILY, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.modes = ['mixup'] + [m for m in args.modes if m != 'mixup']
+    if 'family' in args.modes:
+        args.modes = [m for m in args.modes if m != 'family'] + list(FAMILY)
+    args.modes = ['mixup'] + list(dict.fromkeys(m for m in args.modes if m != 'mixup'))
     args.amp_dtype = {'bf16': 'bfloat16', 'fp16': 'float16', None: None}[args.amp_dtype]
     from mmengine.logging import MMLogger
 
