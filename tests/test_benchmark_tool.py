@@ -54,3 +54,23 @@ def test_report_lists_every_mode_and_the_floor():
         assert step_s > 0 and abs(img_s - 4 / step_s) < 0.1 * img_s
     floor = re.search(r'\(C \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
     assert floor and 2.0 < float(floor.group(1)) < 6.0, proc.stdout
+
+
+def test_family_modes_report_a_ratio_to_mixup():
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
+         '--batch', '8', '--steps', '2', '--warmup', '1', '--device', 'cpu',
+         '--modes', 'family'],
+        capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    family = _tool().FAMILY
+    rows = {}
+    for line in proc.stdout.splitlines():
+        cells = line.split()
+        if cells and cells[0] in family + ('mixup', ):
+            rows[cells[0]] = [float(c) for c in cells[1:4]]
+    assert set(rows) == set(family) | {'mixup'}
+    for step_s, _, ratio in rows.values():
+        assert step_s > 0 and abs(ratio - step_s / rows['mixup'][0]) < 0.05 * ratio + 0.1
+    # PuzzleMix adds a saliency pass and the graph cuts to Mixup's step
+    assert rows['puzzlemix'][2] > 1 and rows['mixup'][2] == 1.0
