@@ -172,14 +172,30 @@ def test_predict_uses_ema_and_reports_online():
     assert torch.allclose(out[0].pred_score_other[2], torch.tensor(1.0), atol=1e-3)
 
 
-def test_lam_margin_makes_plain_mixup():
-    model = build(lam_margin=0.5)      # every λ is within the margin
+@pytest.mark.parametrize('margin', [0.5, -1.0])
+def test_lam_margin_makes_plain_mixup(margin):
+    """With every λ_bb within the margin, x_bb is the constant-λ mix and the Mix Block
+    runs once (for M_mb); with the margin off it runs twice and x_bb is not that mix."""
+    model = build(lam_margin=margin)
     model.train()
-    model.record_mix = True
+    calls, x_bbs = [], []
+    model.mix_block.register_forward_hook(lambda m, a, o: calls.append(o))
+    model.backbone_q.register_forward_pre_hook(lambda m, a: x_bbs.append(a[0]))
     x, samples = batch()
     seeded_loss(model, x, samples)
-    assert model.last_mix is not None
-    assert model.last_mix['mask'].shape == (6, 2, 16, 16)
+    np.random.seed(1)
+    torch.manual_seed(1)
+    lam_mb, lam_bb = np.random.beta(2.0, 2.0, 2)
+    torch.randperm(6)
+    idx_bb = torch.randperm(6)
+    plain = lam_bb * x + (1 - lam_bb) * x[idx_bb]
+    x_bb = x_bbs[-1]                # θ_q sees x, then x_bb
+    if margin > 0:
+        assert len(calls) == 1
+        torch.testing.assert_close(x_bb, plain)
+    else:
+        assert len(calls) == 2
+        assert not torch.allclose(x_bb, plain, atol=1e-4)
 
 
 @pytest.mark.parametrize('kw,match', [

@@ -51,12 +51,19 @@ def test_mask_matches_direct_formula(lam_concat, mode):
     assert got[:, 1].std() > 1e-3
 
 
-def test_shared_projections_give_the_same_masks():
+def test_shared_projections_serve_calls_with_other_lambda_and_pairing():
+    """One projection of z, reused by two calls that differ in λ and in the pairing (as
+    a step's Mix Block and backbone branches do), gives each call the direct formula's
+    mask, with the λ channel entering through the bias."""
     block = _block(lam_concat=True)
     z = torch.randn(4, 16, 4, 4)
-    idx = torch.randperm(4)
     proj = block.project(z)
-    torch.testing.assert_close(block(z, 0.7, idx, 2, projections=proj), block(z, 0.7, idx, 2))
+    for lam, idx in ((0.7, torch.tensor([1, 2, 3, 0])), (0.2, torch.tensor([3, 2, 0, 1]))):
+        got = block(z, lam, idx, 2, up_mode='nearest', projections=proj)
+        torch.testing.assert_close(got, direct_mask(block, z, lam, idx, 2), rtol=1e-5,
+                                   atol=1e-6)
+    first = block(z, 0.7, torch.tensor([1, 2, 3, 0]), 2, projections=proj)
+    assert not torch.allclose(first, got)     # the two calls really differ
 
 
 def test_lambda_channel_changes_the_mask():
