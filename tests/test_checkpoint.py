@@ -33,6 +33,30 @@ def test_code_in_a_checkpoint_is_refused(tmp_path):
         CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
 
 
+class _AttributeChain:
+    """Reaches the restricted getattr itself: HistoryBuffer and getattr are both allowed
+    globals, so only the getattr check stands between this and attribute chains."""
+    def __init__(self, name):
+        self.name = name
+
+    def __reduce__(self):
+        return getattr, (HistoryBuffer, self.name)
+
+
+@pytest.mark.parametrize('name', ['__init__', 'mro', '__class__'])
+def test_getattr_beyond_history_buffer_statistics_is_refused(tmp_path, name):
+    path = tmp_path / 'chain.pth'
+    torch.save({'x': _AttributeChain(name)}, path)
+    with pytest.raises(Exception, match='only HistoryBuffer statistics are allowed'):
+        CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
+
+
+def test_getattr_of_a_statistics_method_loads(tmp_path):
+    path = tmp_path / 'ok.pth'
+    torch.save({'x': _AttributeChain('mean')}, path)
+    assert CheckpointLoader.load_checkpoint(str(path))['x'] == HistoryBuffer.mean
+
+
 def test_missing_checkpoint_names_the_path(tmp_path):
     with pytest.raises(FileNotFoundError, match='no_such.pth'):
         CheckpointLoader.load_checkpoint(str(tmp_path / 'no_such.pth'))

@@ -28,9 +28,10 @@ def _history_buffer_getattr(obj, name):
     """The one use of ``getattr`` in a Runner checkpoint: a ``HistoryBuffer`` pickles its
     ``statistics_methods`` as ``getattr(HistoryBuffer, 'mean')``. Plain
     ``getattr`` cannot be allowed (attribute chains reach ``eval``), so only public
-    methods of a ``HistoryBuffer`` are returned."""
+    methods defined by ``HistoryBuffer`` itself are returned (not those it inherits from
+    ``type`` or ``object``, such as ``mro``)."""
     if ((obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) and isinstance(name, str)
-            and not name.startswith('_') and callable(getattr(HistoryBuffer, name, None))):
+            and not name.startswith('_') and callable(vars(HistoryBuffer).get(name))):
         return getattr(obj, name)
     raise RuntimeError(f'checkpoint asks for getattr({type(obj).__name__}, {name!r}); only '
                        'HistoryBuffer statistics are allowed in a weights_only load')
