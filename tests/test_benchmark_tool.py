@@ -28,6 +28,7 @@ def test_floor_passes_are_the_steps_passes():
     phases = _tool().phase_fns(model, x)
     z = phases['C']()
     assert z.shape == (4, 32, 4, 4) and not z.requires_grad
+    assert torch.equal(phases['Ct'](), z) and not model.truncate_clean_pass
     gx = phases['K']()
     assert gx is not None and gx.shape == x.shape and gx.abs().sum() > 0
     assert all(p.grad is None for p in model.backbone.parameters())
@@ -46,14 +47,18 @@ def test_report_lists_every_mode_and_the_floor():
     rows = {}
     for line in proc.stdout.splitlines():
         cells = line.split()
-        if cells and cells[0] in ('vanilla', 'mixup', 'automix', 'automix_plain'):
+        if cells and cells[0] in _tool().MODES:
             rows[cells[0]] = [float(c) for c in cells[1:4]]
-    assert set(rows) == {'vanilla', 'mixup', 'automix', 'automix_plain'}
+    assert set(rows) == {'vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain'}
     assert rows['mixup'][2] == 1.0
     for step_s, img_s, ratio in rows.values():
         assert step_s > 0 and abs(img_s - 4 / step_s) < 0.1 * img_s
+        # each ratio is its step time over Mixup's (printed times are rounded to ms)
+        assert abs(ratio - step_s / rows['mixup'][0]) < 0.05 * ratio + 0.1
     floor = re.search(r'\(C \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
     assert floor and 2.0 < float(floor.group(1)) < 6.0, proc.stdout
+    trunc = re.search(r'\(Ct \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
+    assert trunc and 2.0 < float(trunc.group(1)) < float(floor.group(1)) + 0.5, proc.stdout
 
 
 def test_family_modes_report_a_ratio_to_mixup():

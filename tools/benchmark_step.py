@@ -8,7 +8,9 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
 ``--modes`` picks some, Mixup is always run as the reference):
   vanilla        mmpretrain ImageClassifier, one-hot CE
   mixup          the same with mmpretrain's Mixup batch augment (α=1), soft CE
-  automix        mmautomix AutoMix as shipped (staged backward, truncated clean pass)
+  automix        mmautomix AutoMix as shipped (staged backward, full clean θ_k pass)
+  automix_trunc  the same with the truncated clean pass (speed option: stops θ_k's
+                 clean pass at the Mix Block's stage, changes θ_k's BN statistics)
   automix_plain  AutoMix with both levers off (summed loss, full clean θ_k pass): the
                  cost structure of the official step, for reference
   fmix, saliencymix, smoothmix, gridmix   mmautomix batch augments (reference α)
@@ -16,7 +18,7 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
   puzzlemix      mmautomix PuzzleMix classifier (α=1; r18: the CIFAR config, 2-16
                  blocks, 4-px transport; r50: the ImageNet config, 2-8 blocks)
   puzzlemix_pool the same with the graph cuts in 2 worker processes (n_workers=2)
-The default is the AutoMix set (vanilla, mixup, automix, automix_plain); name the others
+The default is the AutoMix set (vanilla, mixup and the three automix modes); name the others
 with --modes, or --modes family for the whole mixup family.
 
 Time: the modes run interleaved in one process (step i of every mode, then step i+1),
@@ -29,10 +31,11 @@ Memory: on CUDA, ``max_memory_allocated`` per mode in this process; on the CPU, 
 runs in its own subprocess and reports its peak RSS, both whole and above the RSS it
 had after building the model (the part the training step itself adds).
 
-Breakdown (--breakdown): the network passes an AutoMix step needs (clean θ_k pass to
-the Mix Block's stage; θ_k forward + input-only backward; θ_q forward + backward, twice),
-each timed alone on the shipped model's modules, and the floor (C + K + 2Q) / Q they set
-for AutoMix/Mixup on this device when the math is kept identical.
+Breakdown (--breakdown): the network passes an AutoMix step needs (θ_k's clean pass,
+whole (C) or to the Mix Block's stage (Ct, the speed option); θ_k forward + input-only
+backward (K); θ_q forward + backward, twice (Q)), each timed alone on the shipped
+model's modules, and the floors (C + K + 2Q) / Q and (Ct + K + 2Q) / Q they set for
+AutoMix/Mixup on this device when the math is kept identical.
 
 Architectures (the issue's benchmark): r18 = ResNet-18 CIFAR stem, batch 100, 32 px;
 r50 = ResNet-50, 224 px, batch 8 on the CPU (64 on a GPU; --batch to change).
@@ -49,7 +52,7 @@ import time
 
 import torch
 
-MODES = ('vanilla', 'mixup', 'automix', 'automix_plain')
+MODES = ('vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain')
 FAMILY = ('fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix',
           'puzzlemix_pool')
 AUGMENTS = dict(fmix=dict(type='FMix', alpha=0.2),
@@ -66,7 +69,7 @@ NUM_CLASSES = 100
 
 def model_cfg(mode, arch):
     backbone, head_c, mb_c, size, _, _ = ARCHS[arch]
-    soft = mode not in ('vanilla', 'automix', 'automix_plain')   # AutoMix: its own heads
+    soft = mode != 'vanilla' and not mode.startswith('automix')   # AutoMix: its own heads
     cfg = dict(
         type='ImageClassifier',
         backbone=backbone,
@@ -88,7 +91,8 @@ def model_cfg(mode, arch):
         cfg.update(type='AutoMix', alpha=2.0, mask_layer=2, mask_loss=0.1, lam_margin=0.08,
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
                                   lam_concat=size > 64, mask_loss_margin=0.1),
-                   staged_backward=mode == 'automix', truncate_clean_pass=mode == 'automix')
+                   staged_backward=mode != 'automix_plain',
+                   truncate_clean_pass=mode == 'automix_trunc')
     return cfg
 
 
@@ -167,13 +171,21 @@ def phase_fns(model, x):
     """The network passes an AutoMix step cannot avoid with identical math, as callables
     on the real modules of ``model`` (an ``AutoMix``) and a preprocessed batch ``x``:
 
-      C  clean θ_k forward to stage ``mask_layer`` (no graph)
+      C  clean θ_k forward as the model is set (whole network by default; no graph)
+      Ct the same stopped at stage ``mask_layer`` (``truncate_clean_pass``)
       K  θ_k forward on a mixed batch + backward to the input only (θ_k is frozen)
       Q  θ_q forward + full backward (done twice per step: clean x and x_bb)
     """
     def clean():
         with torch.no_grad():
             return model._mask_feature(x)
+
+    def clean_to_stage():
+        saved, model.truncate_clean_pass = model.truncate_clean_pass, True
+        try:
+            return clean()
+        finally:
+            model.truncate_clean_pass = saved
 
     def k_pass():
         xi = x.detach().clone().requires_grad_()
@@ -186,7 +198,7 @@ def phase_fns(model, x):
         model.zero_grad(set_to_none=True)
         return grads
 
-    return dict(C=clean, K=k_pass, Q=q_pass)
+    return dict(C=clean, Ct=clean_to_stage, K=k_pass, Q=q_pass)
 
 
 def breakdown(args, arch, batch):
@@ -281,15 +293,18 @@ def report(arch, batch, args, times, spread, mem, phases=None):
     if phases:
         q = phases['Q']
         print('network passes alone (units: one forward = Q/3):')
-        for name, what in (('C', 'clean θ_k forward to mask_layer, no graph'),
+        for name, what in (('C', 'clean θ_k forward, whole network, no graph'),
+                           ('Ct', 'clean θ_k forward to mask_layer (speed option)'),
                            ('K', 'θ_k forward + input-only backward'),
                            ('Q', 'θ_q forward + backward (Mixup step: 1, AutoMix: 2)')):
-            print(f'  {name} {what:52s} {phases[name]:7.3f} s {3 * phases[name] / q:5.2f}')
-        floor = (phases['C'] + phases['K'] + 2 * q) / q
-        measured = (f' (measured step ratio {times["automix"] / times["mixup"]:.2f})'
-                    if 'automix' in times else '')
-        print(f'  floor of AutoMix/Mixup with identical math, (C + K + 2Q) / Q = {floor:.2f}'
-              + measured, flush=True)
+            print(f'  {name:2s} {what:52s} {phases[name]:7.3f} s {3 * phases[name] / q:5.2f}')
+        for clean, mode, what in (('C', 'automix', 'identical math'),
+                                  ('Ct', 'automix_trunc', 'truncated clean pass')):
+            floor = (phases[clean] + phases['K'] + 2 * q) / q
+            measured = (f' (measured step ratio {times[mode] / times["mixup"]:.2f})'
+                        if mode in times else '')
+            print(f'  floor of AutoMix/Mixup, {what}, ({clean} + K + 2Q) / Q = {floor:.2f}'
+                  + measured, flush=True)
 
 
 def main():

@@ -21,9 +21,8 @@ One training iteration (reference §1.3):
     L_mask = η · MixBlock.mask_loss(M_mb, λ_mb), L_one_q = CE of θ_q on x,
     L_mix_q = mixup CE of θ_q on x_bb. One optimizer step on their sum.
 
-Cheaper than the official step, same losses and gradients:
- * the clean θ_k pass runs under ``no_grad`` and, for ResNet-family backbones, stops
-   at the stage the Mix Block reads (``truncate_clean_pass``, see the deviation below);
+Cheaper than the official step, same losses, gradients and statistics:
+ * the clean θ_k pass runs under ``no_grad``;
  * W_q z and W_v z are computed once for both Mix Block calls; M_bb is made under
    ``no_grad``;
  * ``staged_backward``: on a single process the step runs backward branch by branch
@@ -32,10 +31,12 @@ Cheaper than the official step, same losses and gradients:
    branch's activations instead of three. Under DDP the summed loss is used (one
    backward per forward is what DDP's reducer expects).
 
-Deviation (named option): with ``truncate_clean_pass=True`` the BN running statistics
-of θ_k's stages after ``mask_layer`` average over x_mb only, not over x and x_mb; they
-are only used when evaluating θ_k. ``truncate_clean_pass=False`` runs the whole clean
-pass, as the official code does.
+Speed option that changes θ_k's statistics (off by default): ``truncate_clean_pass=True``
+stops the clean θ_k pass at the stage the Mix Block reads (ResNet-family backbones),
+which saves the rest of that forward. The BN running statistics of θ_k's later stages
+then average over the mixed images x_mb only, not over x and x_mb as in the official
+step; θ_k is the model that is evaluated and exported, so the faithful full pass is the
+default.
 """
 import copy
 import warnings
@@ -50,6 +51,18 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.structures import DataSample
 
 from mmautomix.registry import MODELS
+
+
+@torch.no_grad()
+def mask_statistics(mask: torch.Tensor, lam: float) -> dict:
+    """What the Mix Block's masks look like, logged with the losses (no gradient):
+    ``mask_spatial_std``, the mean over samples of M_j's standard deviation across
+    pixels (0 for a flat mask: a learned global mixup, not a spatial one), and
+    ``mask_lam_error``, the mean over samples of |mean(M_j) − (1 − λ)| (how far each
+    mask's share of the paired image is from the label weight it gets)."""
+    m_j = mask[:, 1].flatten(1).float()
+    return dict(mask_spatial_std=m_j.std(1).mean(),
+                mask_lam_error=(m_j.mean(1) - (1 - lam)).abs().mean())
 
 
 def _copy_cfg(cfg):
@@ -79,7 +92,8 @@ class AutoMix(ImageClassifier):
             uses plain mixup (constant mask). Negative: off. AutoMix configs: 0.08.
         mask_up_override (str, optional): upsampling mode of the Mix Block branch call.
         mix_shuffle_no_repeat (bool): re-draw permutations to avoid fixed points.
-        truncate_clean_pass (bool): see the module docstring.
+        truncate_clean_pass (bool): stop the clean θ_k pass at ``mask_layer`` (a speed
+            option that changes θ_k's BN statistics; see the module docstring).
         staged_backward (bool): see the module docstring.
         predict_online (bool): ``predict`` uses θ_q instead of θ_k.
         eval_both (bool): during evaluation also attach the other model's scores (as
@@ -104,7 +118,7 @@ class AutoMix(ImageClassifier):
                  lam_margin: float = -1.0,
                  mask_up_override: Optional[str] = None,
                  mix_shuffle_no_repeat: bool = False,
-                 truncate_clean_pass: bool = True,
+                 truncate_clean_pass: bool = False,
                  staged_backward: bool = True,
                  predict_online: bool = False,
                  eval_both: bool = True,
@@ -318,6 +332,7 @@ class AutoMix(ImageClassifier):
             logits, self._soft_target(y, idx_mb, lam_mb, num_classes), avg_factor=n))
         if self.mask_loss > 0:
             losses['loss_mask'] = self.mask_loss * self.mix_block.mask_loss(mask_mb, lam_mb)
+        losses.update(mask_statistics(mask_mb, lam_mb))
         del x_mb, mask_mb, proj, logits
         yield losses
 
