@@ -316,3 +316,22 @@ def test_each_network_pass_runs_once_per_step(staged, truncate):
     last = 1 if truncate else 2
     assert calls == {'k0': 2, 'k1': 2, 'k2': 2, 'k3': last,
                      'q0': 2, 'q1': 2, 'q2': 2, 'q3': 2, 'project': 1}
+
+
+def test_mask_statistics_are_logged_from_the_step_masks():
+    """The logged mask statistics equal a direct computation on the step's recorded
+    Mix Block masks: within-mask spatial std and |mean(M_j) − (1 − λ)|, sample means."""
+    model = build()
+    for p in model.mix_block.parameters():   # a non-flat mask
+        p.data.normal_(0, 0.5)
+    model.train()
+    model.record_mix = True
+    x, samples = batch()
+    losses = seeded_loss(model, x, samples)
+    rec = model.last_mix
+    m_j = rec['mask'][:, 1].numpy().reshape(6, -1).astype(np.float64)
+    std = np.mean([np.std(row, ddof=1) for row in m_j])
+    err = np.mean(np.abs(m_j.mean(1) - (1 - rec['lam'])))
+    assert std > 1e-3
+    assert float(losses['mask_spatial_std']) == pytest.approx(std, rel=1e-5)
+    assert float(losses['mask_lam_error']) == pytest.approx(err, rel=1e-5)

@@ -121,6 +121,24 @@ def test_bad_checkpoints_fail_loudly(automix_ckpt, tmp_path, monkeypatch):
     other = 50 if depth == 18 else 18
     with pytest.raises(ValueError, match=r'missing.*layer\d\.\d|mismatched: .*'):
         build_detector(det, ckpt, other, monkeypatch)
+    # one tensor missing, one of another width: each is named exactly
+    state = {k: v for k, v in ckpt_state(ckpt).items() if k.startswith('backbone.')}
+    dropped = dict(state)
+    del dropped['backbone.layer2.0.conv1.weight']
+    torch.save({'state_dict': dropped}, tmp_path / 'dropped.pth')
+    with pytest.raises(ValueError) as err:
+        build_detector(det, str(tmp_path / 'dropped.pth'), depth, monkeypatch)
+    assert '1 missing, 0 mismatched' in str(err.value)
+    assert [ln.strip() for ln in str(err.value).splitlines() if 'missing:' in ln] == \
+        ['missing: layer2.0.conv1.weight']
+    wide = dict(state)
+    w = wide['backbone.layer1.0.conv1.weight']
+    wide['backbone.layer1.0.conv1.weight'] = torch.zeros(w.shape[0] * 2, *w.shape[1:])
+    torch.save({'state_dict': wide}, tmp_path / 'wide.pth')
+    with pytest.raises(ValueError) as err:
+        build_detector(det, str(tmp_path / 'wide.pth'), depth, monkeypatch)
+    assert '0 missing, 1 mismatched' in str(err.value)
+    assert f'mismatched: layer1.0.conv1.weight: checkpoint ({w.shape[0] * 2}, ' in str(err.value)
     # a path that does not exist fails before any training
     with pytest.raises(FileNotFoundError, match='init_cfg.checkpoint=.*nope.pth'):
         build_detector(det, str(tmp_path / 'nope.pth'), depth, monkeypatch)
