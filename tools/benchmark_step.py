@@ -155,8 +155,13 @@ def time_modes(args, arch, batch):
     Returns {mode: median seconds} and {mode: (min, median, max) of the per-round
     ratio}, the ratio of each round's step to the same round's Mixup step, so a slow
     spell of the host shows up as spread instead of biasing one mode."""
-    runs = {m: build(m, arch, args.device, args.channels_last, args.amp_dtype)
-            for m in args.modes}
+    runs = {}
+    for m in list(args.modes):
+        try:
+            runs[m] = build(m, arch, args.device, args.channels_last, args.amp_dtype)
+        except ImportError as err:   # e.g. no gco or cv2.saliency on this machine
+            print(f'[benchmark] skipping {m}: {err}', flush=True)
+            args.modes.remove(m)
     data = make_batch(arch, batch, args.device, args.channels_last)
     times = interleaved({m: functools.partial(model.train_step, data, wrapper)
                          for m, (model, wrapper) in runs.items()}, args)

@@ -25,3 +25,7 @@ python3 tools/benchmark_step.py --device cuda --arch all --breakdown 2>&1 \
     | grep -v -i 'warn' | tee "$OUT/fp32.txt"
 python3 tools/benchmark_step.py --device cuda --arch all --breakdown --amp-dtype bf16 \
     --channels-last 2>&1 | grep -v -i 'warn' | tee "$OUT/bf16_channels_last.txt"
+# the mixup family against Mixup (PuzzleMix and SaliencyMix are skipped where gco or
+# OpenCV's contrib module is missing: no gco wheel exists for Python 3.12)
+python3 tools/benchmark_step.py --device cuda --arch r18 --modes family 2>&1 \
+    | grep -v -i 'warn' | tee "$OUT/family_fp32.txt"
