@@ -335,3 +335,38 @@ def test_mask_statistics_are_logged_from_the_step_masks():
     assert std > 1e-3
     assert float(losses['mask_spatial_std']) == pytest.approx(std, rel=1e-5)
     assert float(losses['mask_lam_error']) == pytest.approx(err, rel=1e-5)
+
+
+@pytest.mark.parametrize('predicted', ['ema', 'online'])
+def test_accuracy_names_each_model(predicted):
+    """Keys say which model they are, whichever model fills ``pred_score``."""
+    from mmautomix.registry import METRICS
+    metric = METRICS.build(dict(type='AutoMixAccuracy', topk=(1, ), predicted=predicted))
+    right, wrong = torch.tensor([0.9, 0.1]), torch.tensor([0.1, 0.9])
+    samples = [DataSample().set_gt_label(0).set_pred_score(right) for _ in range(3)]
+    for s in samples:
+        s.set_field(wrong, 'pred_score_other')
+    metric.process(None, [s.to_dict() for s in samples])
+    got = metric.evaluate(3)
+    other = 'online' if predicted == 'ema' else 'ema'
+    assert got == {f'accuracy_{predicted}/top1': 100.0, f'accuracy_{other}/top1': 0.0}
+    with pytest.raises(ValueError, match="val_evaluator.predicted='k'"):
+        METRICS.build(dict(type='AutoMixAccuracy', predicted='k'))
+
+
+def test_every_automix_config_names_both_models_and_keeps_the_best_ema_checkpoint():
+    import glob
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from conftest import REPO
+    paths = [p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+             if '_base_' not in p and 'mmdet::' not in open(p).read()]
+    automix = [Config.fromfile(p) for p in paths]
+    automix = [c for c in automix if c.model.get('type') == 'AutoMix']
+    assert len(automix) >= 15
+    for cfg in automix:
+        assert cfg.val_evaluator['type'] == 'AutoMixAccuracy', cfg.filename
+        assert cfg.default_hooks.checkpoint.get('save_best') == 'accuracy_ema/top1', \
+            cfg.filename

@@ -38,8 +38,9 @@ def fake_mmengine_run(root, method, seed, ema, online=None, times=(0.5, 0.7, 0.6
             f.write(json.dumps(dict(lr=0.1, loss=2.0, time=t, epoch=1, iter=i, step=i)) + '\n')
         for e, acc in enumerate(ema, 1):
             rec = {'accuracy/top1': acc, 'step': e}
-            if online:
-                rec['accuracy/online_top1'] = online[e - 1]
+            if online:     # an AutoMix run: AutoMixAccuracy's names
+                rec = {'accuracy_ema/top1': acc, 'accuracy_online/top1': online[e - 1],
+                       'step': e}
             f.write(json.dumps(rec) + '\n')
     return work
 

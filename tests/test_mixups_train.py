@@ -74,6 +74,10 @@ def test_automix_with_the_baselines_schedule(tmp_path, fmnist_root):
     lrs = [r['lr'] for r in scalars(str(tmp_path)) if 'lr' in r]
     # cosine by epoch over 2 epochs: 0.1 in epoch 1, 0.1·(1 + cos π/2)/2 = 0.05 in epoch 2
     assert lrs[0] == pytest.approx(0.1) and lrs[-1] == pytest.approx(0.05)
+    # both models by name; the best EMA checkpoint is kept
+    vals = [r for r in scalars(str(tmp_path)) if 'accuracy_ema/top1' in r]
+    assert len(vals) == 2 and all('accuracy_online/top1' in r for r in vals)
+    assert glob.glob(str(tmp_path / 'best_accuracy_ema_top1_epoch_*.pth'))
 
 
 @pytest.fixture(scope='module')

@@ -31,7 +31,8 @@ def val_records(work_dir):
     assert logs, f'no scalars.json under {work_dir}'
     with open(logs[-1]) as f:
         recs = [json.loads(line) for line in f]
-    return [r for r in recs if 'accuracy/top1' in r], [r for r in recs if 'loss' in r]
+    vals = [r for r in recs if any(k.startswith('accuracy') for k in r)]
+    return vals, [r for r in recs if 'loss' in r]
 
 
 @pytest.fixture(scope='module')

@@ -40,7 +40,8 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-EMA, ONLINE = 'accuracy/top1', 'accuracy/online_top1'
+# top-1 keys: AutoMixAccuracy's EMA and online models; mmpretrain's Accuracy for the rest
+EMA, ONLINE, PLAIN = 'accuracy_ema/top1', 'accuracy_online/top1', 'accuracy/top1'
 # keys that differ between the seeds of one method without changing the recipe
 SEED_KEYS = ('randomness', 'work_dir', 'launcher', 'resume', 'load_from', 'env_cfg')
 
@@ -137,8 +138,9 @@ def read_mmengine(work_dir):
         with open(log) as f:
             for line in f:
                 rec = json.loads(line)
-                if EMA in rec:
-                    val[rec.get('epoch', rec.get('step'))] = (rec[EMA], rec.get(ONLINE))
+                if EMA in rec or PLAIN in rec:
+                    val[rec.get('epoch', rec.get('step'))] = (rec.get(EMA, rec.get(PLAIN)),
+                                                              rec.get(ONLINE))
                 elif 'time' in rec and 'loss' in rec:
                     times.append(rec['time'])
                     if 'memory' in rec:

@@ -31,16 +31,11 @@ def main():
     args = parser.parse_args()
     rec, vis_dir = last_val_metrics(args.work_dir)
     print('=' * 60)
-    automix = any('/online_' in k for k in rec)
+    names = {'accuracy_ema': 'EMA model θ_k', 'accuracy_online': 'online model θ_q',
+             'accuracy': 'model'}
     for key in sorted(rec):
         if key.startswith('accuracy'):
-            if not automix:
-                name = 'model'
-            elif '/online_' in key:
-                name = 'online model θ_q'
-            else:
-                name = 'EMA model θ_k'
-            print(f'{key:28s} {rec[key]:6.2f} %   ({name})')
+            print(f'{key:28s} {rec[key]:6.2f} %   ({names.get(key.split("/")[0], "")})')
     pics = sorted(glob.glob(osp.join(vis_dir, 'vis_image', '*.png')),
                   key=osp.getmtime)   # names carry λ, so sort by time, not name
     if pics:

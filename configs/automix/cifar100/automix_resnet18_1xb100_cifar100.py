@@ -16,6 +16,7 @@ _base_ = [
 ]
 model = dict(head=dict(num_classes=100))
 param_scheduler = dict(eta_min=0.05)
-default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1))
+default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1,
+                                     save_best='accuracy_ema/top1', rule='greater'))
 val_evaluator = dict(type='AutoMixAccuracy')   # EMA and online top-k
 test_evaluator = val_evaluator

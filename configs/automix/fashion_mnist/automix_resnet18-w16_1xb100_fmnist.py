@@ -37,6 +37,7 @@ model = dict(
 )
 param_scheduler = dict(eta_min=0.05)
 train_dataloader = dict(dataset=dict(num_samples=20000))
+default_hooks = dict(checkpoint=dict(save_best='accuracy_ema/top1', rule='greater'))
 val_evaluator = dict(type='AutoMixAccuracy', topk=(1, ))   # EMA and online top-1
 test_evaluator = val_evaluator
 custom_hooks = [

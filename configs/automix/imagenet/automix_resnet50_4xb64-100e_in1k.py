@@ -27,5 +27,6 @@ custom_hooks = [
     dict(type='MaskLossCosineHook', start=0.1, end=0.0, compound=False),
     dict(type='MixedSampleVisHook', interval=5000),
 ]
+default_hooks = dict(checkpoint=dict(save_best='accuracy_ema/top1', rule='greater'))
 val_evaluator = dict(type='AutoMixAccuracy')   # EMA and online top-k
 test_evaluator = val_evaluator

@@ -17,6 +17,7 @@ optim_wrapper = dict(
     optimizer=dict(lr=0.2),
     paramwise_cfg=dict(custom_keys={'mix_block': dict(min_lr=1e-3)}))
 param_scheduler = dict(type='GroupCosineAnnealingLR', eta_min=0.05)
-default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1))
+default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=1,
+                                     save_best='accuracy_ema/top1', rule='greater'))
 val_evaluator = dict(type='AutoMixAccuracy')   # EMA and online top-k
 test_evaluator = val_evaluator

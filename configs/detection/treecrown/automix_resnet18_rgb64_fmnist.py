@@ -16,5 +16,6 @@ custom_hooks = [
     dict(type='AutoMixMomentumHook', end_momentum=0.999, adjust_scope=(0.1, 1.0)),
     dict(type='MixedSampleVisHook', interval=100),
 ]
+default_hooks = dict(checkpoint=dict(save_best='accuracy_ema/top1', rule='greater'))
 val_evaluator = dict(type='AutoMixAccuracy', topk=(1, ))
 test_evaluator = val_evaluator
