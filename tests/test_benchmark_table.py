@@ -35,7 +35,10 @@ def fake_mmengine_run(root, method, seed, ema, online=None, times=(0.5, 0.7, 0.6
                 f'optim_wrapper = dict(optimizer=dict(lr={lr}))\n')
     with open(osp.join(vis, 'scalars.json'), 'w') as f:
         for i, t in enumerate(times):
-            f.write(json.dumps(dict(lr=0.1, loss=2.0, time=t, epoch=1, iter=i, step=i)) + '\n')
+            rec = dict(lr=0.1, loss=2.0, time=t, epoch=1, iter=i, step=i)
+            if online:     # AutoMix logs its mask statistics with the losses
+                rec.update(mask_spatial_std=0.01 * i, mask_lam_error=0.2 - 0.01 * i)
+            f.write(json.dumps(rec) + '\n')
         for e, acc in enumerate(ema, 1):
             rec = {'accuracy/top1': acc, 'step': e}
             if online:     # an AutoMix run: AutoMixAccuracy's names
@@ -58,6 +61,12 @@ def test_medians_of_the_last_epochs_and_seed_statistics(tmp_path):
     # the online model is its own column: medians 8 and 9, never max(EMA, online)
     assert row['median_online_top1'] == (8.5, pytest.approx(statistics.stdev([8, 9])))
     assert row['s_per_iter'][0] == pytest.approx((0.6 + 1.0) / 2)
+    runs = t.find_runs([root])
+    got = [v for row in runs[0]['mask_stats'] for v in row]
+    assert got == pytest.approx([0, 0.0, 0.2, 1, 0.01, 0.19, 2, 0.02, 0.18])
+    out = str(tmp_path / 't')
+    t.plots(runs, list(rows.values()), out)
+    assert osp.getsize(out + '_masks.png') > 1000
 
 
 def test_openmixup_logs_use_the_one_hot_heads_separately(tmp_path):

@@ -23,9 +23,11 @@ of seeds. A run without a log, a run that stopped before its last epoch, seeds w
 different numbers of epochs and runs of one method whose configs differ (other than
 the seed) are shown as marked cells with the reason, never averaged in silently.
 
-Writes PREFIX.md (the table), PREFIX.json (every per-run value) and two pictures:
-PREFIX_curves.png (validation top-1 per epoch per method, mean and the seeds' range)
-and PREFIX_cost.png (top-1 against seconds per iteration).
+Writes PREFIX.md (the table), PREFIX.json (every per-run value) and pictures:
+PREFIX_curves.png (validation top-1 per epoch per method, mean and the seeds' range),
+PREFIX_cost.png (top-1 against seconds per iteration) and, when AutoMix runs logged
+them, PREFIX_masks.png (the Mix Block's within-mask spatial std and
+|mean(M_j) − (1 − λ)| over training: flat masks mean a learned global mixup).
 """
 import argparse
 import glob
@@ -42,6 +44,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # top-1 keys: AutoMixAccuracy's EMA and online models; mmpretrain's Accuracy for the rest
 EMA, ONLINE, PLAIN = 'accuracy_ema/top1', 'accuracy_online/top1', 'accuracy/top1'
+# logged by AutoMix with its losses: within-mask spatial std, |mean(M_j) − (1 − λ)|
+MASK_KEYS = ('mask_spatial_std', 'mask_lam_error')
 # keys that differ between the seeds of one method without changing the recipe
 SEED_KEYS = ('randomness', 'work_dir', 'launcher', 'resume', 'load_from', 'env_cfg')
 
@@ -133,7 +137,7 @@ def read_mmengine(work_dir):
             run['seed'] = meta.get('seed')
         if meta.get('returncode'):
             run['problem'] = f'training exited with {meta["returncode"]}'
-    val, times, memory = {}, [], []
+    val, times, memory, masks = {}, [], [], {}
     for log in logs:
         with open(log) as f:
             for line in f:
@@ -145,6 +149,10 @@ def read_mmengine(work_dir):
                     times.append(rec['time'])
                     if 'memory' in rec:
                         memory.append(rec['memory'])
+                    if MASK_KEYS[0] in rec:       # AutoMix: what its masks look like
+                        masks[rec['step']] = [rec[k] for k in MASK_KEYS]
+    if masks:
+        run['mask_stats'] = [[step, *masks[step]] for step in sorted(masks)]
     if not logs:
         run['problem'] = 'no scalar log (vis_data/scalars.json)'
     return _finish(run, val, times, memory)
@@ -321,6 +329,22 @@ def plots(runs, rows, out):
     fig.tight_layout()
     fig.savefig(out + '_cost.png', dpi=120)
     plt.close(fig)
+    with_masks = [r for r in runs if r.get('mask_stats')]
+    if with_masks:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+        for r in with_masks:
+            steps, std, err = zip(*r['mask_stats'])
+            label = f'{r["method"]} seed {r["seed"]}'
+            axes[0].plot(steps, std, label=label)
+            axes[1].plot(steps, err, label=label)
+        axes[0].set_ylabel('mean within-mask spatial std of M_j')
+        axes[1].set_ylabel('mean |mean(M_j) - (1 - lambda)|')
+        for ax in axes:
+            ax.set_xlabel('training iteration')
+        axes[0].legend(fontsize=6)
+        fig.tight_layout()
+        fig.savefig(out + '_masks.png', dpi=120)
+        plt.close(fig)
 
 
 def cmd_collect(args):
@@ -337,7 +361,8 @@ def cmd_collect(args):
         json.dump(dict(last=args.last, runs=runs, methods=rows), f, indent=1, default=str)
     plots(runs, rows, args.out)
     print(text)
-    print(f'[table] wrote {args.out}.md, .json, _curves.png, _cost.png')
+    print(f'[table] wrote {args.out}.md, .json, _curves.png, _cost.png'
+          + (', _masks.png' if any(r.get('mask_stats') for r in runs) else ''))
     return 0
 
 
