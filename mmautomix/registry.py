@@ -7,7 +7,9 @@ still reaches everything of mmpretrain and mmengine (``type='ResNet'``,
 ``locations`` lets the registry import our modules on first use, so nothing needs
 ``custom_imports``.
 """
-from mmengine.registry import Registry
+from contextlib import contextmanager
+
+from mmengine.registry import DefaultScope, Registry
 from mmpretrain import registry as mmpretrain_registry
 
 _LOCATIONS = {
@@ -52,4 +54,17 @@ EVALUATORS = _child('EVALUATORS')
 VISUALIZERS = _child('VISUALIZERS')
 VISBACKENDS = _child('VISBACKENDS')
 
-__all__ = [n for n in list(globals()) if n.isupper() and not n.startswith('_')]
+
+
+@contextmanager
+def our_scope():
+    """Build inside the ``mmautomix`` scope. Our classifiers build their sub-modules in
+    it, so ``type='mmautomix.AutoMix'`` works from any default scope (mmpretrain's
+    ``get_model`` builds in ``mmpretrain``): a nested ``PixelMixBlock`` or
+    ``ResNeXt_CIFAR`` resolves in our registries, which still reach mmpretrain's."""
+    with DefaultScope.overwrite_default_scope('mmautomix'):
+        yield
+
+
+__all__ = [n for n in list(globals()) if n.isupper() and not n.startswith('_')] + [
+    'our_scope']

@@ -370,3 +370,34 @@ def test_every_automix_config_names_both_models_and_keeps_the_best_ema_checkpoin
         assert cfg.val_evaluator['type'] == 'AutoMixAccuracy', cfg.filename
         assert cfg.default_hooks.checkpoint.get('save_best') == 'accuracy_ema/top1', \
             cfg.filename
+
+
+@pytest.mark.parametrize('name', [
+    'automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py',
+    'automix/cifar10/automix_resnext50-32x4d_1xb100_cifar10.py',
+    'fashion_mnist/resnet18-w16_1xb100-puzzlemix_fmnist.py',
+    'fashion_mnist/resnet18-w16_1xb100-fmix_fmnist.py'])
+def test_scoped_types_build_from_mmpretrains_scope(name):
+    """``type='mmautomix.X'`` builds from any default scope (mmpretrain's ``get_model``
+    builds in 'mmpretrain'), nested modules of ours (Mix Block, ResNeXt_CIFAR) included."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import MODELS as PRETRAIN_MODELS
+
+    from conftest import REPO
+    cfg = Config.fromfile(osp.join(REPO, 'configs', name))
+    if cfg.model.type != 'ImageClassifier':
+        cfg.model.type = 'mmautomix.' + cfg.model.type
+    augments = cfg.model.get('train_cfg', {}).get('augments')
+    if augments:
+        augments.type = 'mmautomix.' + augments.type
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        model = PRETRAIN_MODELS.build(cfg.model)
+    assert type(model).__module__.startswith(('mmautomix', 'mmpretrain'))
+    if augments:
+        aug = model.data_preprocessor.batch_augments.augments[0]
+        assert type(aug).__name__ == augments.type.split('.')[-1]
+    if hasattr(model, 'mix_block'):
+        assert type(model.mix_block).__name__ == 'PixelMixBlock'

@@ -50,7 +50,7 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.models.backbones import ResNet
 from mmpretrain.structures import DataSample
 
-from mmautomix.registry import MODELS
+from mmautomix.registry import MODELS, our_scope
 
 
 @torch.no_grad()
@@ -138,21 +138,22 @@ class AutoMix(ImageClassifier):
         if train_cfg is not None and train_cfg.get('augments'):
             raise ValueError('model.train_cfg.augments: AutoMix makes its own mixed '
                              'samples; remove the batch augments (expected None)')
-        super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
-                         train_cfg=None, data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
-        if head_mix is None:
-            head_mix = copy.deepcopy(head)
-            loss = head_mix.get('loss', dict(type='CrossEntropyLoss'))
-            if loss.get('type') == 'CrossEntropyLoss':
-                loss = dict(loss, use_soft=True)
-            head_mix['loss'] = loss
-        # θ_q: trained online copies; θ_k (backbone/head/head_mix): EMA, frozen
-        self.backbone_q = MODELS.build(_copy_cfg(backbone))
-        self.head_q = MODELS.build(_copy_cfg(head))
-        self.head_mix_q = MODELS.build(_copy_cfg(head_mix))
-        self.head_mix = MODELS.build(_copy_cfg(head_mix))
-        self.mix_block = MODELS.build(mix_block)
+        with our_scope():
+            super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
+                             train_cfg=None, data_preprocessor=data_preprocessor,
+                             init_cfg=init_cfg)
+            if head_mix is None:
+                head_mix = copy.deepcopy(head)
+                loss = head_mix.get('loss', dict(type='CrossEntropyLoss'))
+                if loss.get('type') == 'CrossEntropyLoss':
+                    loss = dict(loss, use_soft=True)
+                head_mix['loss'] = loss
+            # θ_q: trained online copies; θ_k (backbone/head/head_mix): EMA, frozen
+            self.backbone_q = MODELS.build(_copy_cfg(backbone))
+            self.head_q = MODELS.build(_copy_cfg(head))
+            self.head_mix_q = MODELS.build(_copy_cfg(head_mix))
+            self.head_mix = MODELS.build(_copy_cfg(head_mix))
+            self.mix_block = MODELS.build(mix_block)
         for m in (self.backbone, self.head, self.head_mix):
             m.requires_grad_(False)
 

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from mmpretrain.models import ImageClassifier
 
-from mmautomix.registry import MODELS
+from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, permutation
 from .targets import check_soft_loss, set_mixed_scores
 
@@ -51,8 +51,9 @@ class ManifoldMix(ImageClassifier):
         if train_cfg is not None and train_cfg.get('augments'):
             raise ValueError('model.train_cfg.augments: ManifoldMix mixes inside the '
                              'network; remove the batch augments (expected None)')
-        super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
-                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        with our_scope():
+            super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
+                             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         names = getattr(self.backbone, 'res_layers', None)
         if not names:
             raise ValueError(f'model.backbone={type(self.backbone).__name__}: ManifoldMix '

@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.models import ImageClassifier
 
-from mmautomix.registry import MODELS
+from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, check_positive, permutation
 from .targets import check_soft_loss, set_mixed_scores
 
@@ -271,8 +271,9 @@ class PuzzleMix(ImageClassifier):
             raise ValueError(f'model.t_size={t_size!r}: expected -1 or an int >= 1')
         if not isinstance(n_workers, int) or n_workers < 0:
             raise ValueError(f'model.n_workers={n_workers!r}: expected an int >= 0')
-        super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
-                         data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        with our_scope():
+            super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
+                             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.block_exponents = exps
         self.mix_args = dict(beta=float(beta), gamma=float(gamma), eta=float(eta),
                              neigh_size=neigh_size, n_labels=n_labels,
