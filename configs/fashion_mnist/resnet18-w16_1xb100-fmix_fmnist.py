@@ -6,5 +6,5 @@ batch augmentation differs. α is the reference tables' CIFAR value.
 _base_ = './resnet18-w16_1xb100_fmnist.py'
 model = dict(
     head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
-    train_cfg=dict(augments=dict(type='FMix', alpha=0.2, decay_power=3.0, max_soft=0.0)),
+    train_cfg=dict(augments=dict(type='mmautomix.FMix', alpha=0.2, decay_power=3.0, max_soft=0.0)),
 )

@@ -6,7 +6,7 @@ batch augmentation differs. α and the grid ranges are the reference configs' va
 _base_ = './resnet18-w16_1xb100_fmnist.py'
 model = dict(
     head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
-    train_cfg=dict(augments=dict(type='GridMix', alpha=0.2, n_holes=(2, 6),
+    train_cfg=dict(augments=dict(type='mmautomix.GridMix', alpha=0.2, n_holes=(2, 6),
                                  hole_aspect_ratio=1.0, cut_area_ratio=(0.5, 1.0),
                                  cut_aspect_ratio=(0.5, 2.0))),
 )

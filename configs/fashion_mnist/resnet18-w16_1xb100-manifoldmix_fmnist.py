@@ -6,7 +6,7 @@ mixes inside the backbone. α and the layers are the reference tables' CIFAR val
 """
 _base_ = './resnet18-w16_1xb100_fmnist.py'
 model = dict(
-    type='ManifoldMix',
+    type='mmautomix.ManifoldMix',
     alpha=2.0,
     mix_layers=(0, 1, 2),
     head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),

@@ -9,7 +9,7 @@ and blocks are transported at 7 px (CIFAR: 4).
 """
 _base_ = './resnet18-w16_1xb100_fmnist.py'
 model = dict(
-    type='PuzzleMix',
+    type='mmautomix.PuzzleMix',
     alpha=1.0,
     block_num=(1, 3),
     beta=1.2, gamma=0.5, eta=0.2,

@@ -6,5 +6,5 @@ batch augmentation differs. SmoothMix draws no λ (see its docstring).
 _base_ = './resnet18-w16_1xb100_fmnist.py'
 model = dict(
     head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
-    train_cfg=dict(augments=dict(type='SmoothMix')),
+    train_cfg=dict(augments=dict(type='mmautomix.SmoothMix')),
 )

@@ -1,7 +1,8 @@
 from .automix import AutoMix
+from .data_preprocessor import GreyClsDataPreprocessor
 from .mix_block import PixelMixBlock
 from .mixups import FMix, GridMix, ManifoldMix, PuzzleMix, SaliencyMix, SmoothMix
 from .resnext_cifar import ResNeXt_CIFAR
 
-__all__ = ['AutoMix', 'PixelMixBlock', 'ResNeXt_CIFAR', 'FMix', 'GridMix', 'ManifoldMix',
+__all__ = ['AutoMix', 'GreyClsDataPreprocessor', 'PixelMixBlock', 'ResNeXt_CIFAR', 'FMix', 'GridMix', 'ManifoldMix',
            'PuzzleMix', 'SaliencyMix', 'SmoothMix']

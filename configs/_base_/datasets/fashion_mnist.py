@@ -5,8 +5,11 @@
 dataset_type = 'OfflineFashionMNIST'
 data_root = '{{$MMAUTOMIX_FMNIST_ROOT:/usr/share/datasets/fashion-mnist}}'
 
-# train mean 72.94/255, std ~90/255 (../shared/docs/data.md)
-data_preprocessor = dict(num_classes=10, mean=[72.94], std=[90.0], to_rgb=False)
+# train mean 72.94/255, std ~90/255. The grey preprocessor turns a 3-channel image (a PNG
+# read by mmpretrain's inferencers) into one luma channel; the dataset's images pass as
+# they are.
+data_preprocessor = dict(type='mmautomix.GreyClsDataPreprocessor', num_classes=10,
+                         mean=[72.94], std=[90.0], to_rgb=False)
 
 train_pipeline = [
     dict(type='RandomCrop', crop_size=28, padding=2),

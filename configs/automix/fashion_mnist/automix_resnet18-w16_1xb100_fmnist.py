@@ -24,7 +24,7 @@ _base_ = [
     '../../_base_/automix_runtime.py',
 ]
 model = dict(
-    type='AutoMix',
+    type='mmautomix.AutoMix',
     mix_block=dict(
         type='PixelMixBlock', in_channels=64, reduction=2, use_scale=True,
         unsampling_mode=['nearest'], lam_concat=False,

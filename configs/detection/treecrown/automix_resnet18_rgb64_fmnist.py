@@ -6,7 +6,7 @@ short Fashion-MNIST recipe. Its `backbone.*` is the EMA backbone.
 """
 _base_ = ['./resnet18_rgb64_fmnist.py', '../../_base_/automix_runtime.py']
 model = dict(
-    type='AutoMix',
+    type='mmautomix.AutoMix',
     mix_block=dict(type='PixelMixBlock', in_channels=256, reduction=2, use_scale=True,
                    unsampling_mode=['nearest'], lam_concat=True,
                    mask_loss_mode='L1', mask_loss_margin=0.1),

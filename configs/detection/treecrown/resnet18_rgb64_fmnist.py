@@ -10,7 +10,8 @@ _base_ = [
     '../../_base_/schedules/fashion_mnist_cpu.py',
     '../../_base_/default_runtime.py',
 ]
-data_preprocessor = dict(num_classes=10, mean=[72.94] * 3, std=[90.0] * 3, to_rgb=False)
+data_preprocessor = dict(type='ClsDataPreprocessor', num_classes=10, mean=[72.94] * 3,
+                         std=[90.0] * 3, to_rgb=False)   # colour input: no grey conversion
 rgb64_pipeline = [
     dict(type='Resize', scale=(64, 64)),
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),

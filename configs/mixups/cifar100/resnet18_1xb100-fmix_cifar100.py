@@ -2,5 +2,5 @@
 _base_ = './resnet18_1xb100_cifar100.py'
 model = dict(
     head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
-    train_cfg=dict(augments=dict(type='FMix', alpha=0.2, decay_power=3.0, max_soft=0.0)),
+    train_cfg=dict(augments=dict(type='mmautomix.FMix', alpha=0.2, decay_power=3.0, max_soft=0.0)),
 )

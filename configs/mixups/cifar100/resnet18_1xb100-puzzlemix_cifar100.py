@@ -2,7 +2,7 @@
 CIFAR100 ResNet-18 recipe."""
 _base_ = './resnet18_1xb100_cifar100.py'
 model = dict(
-    type='PuzzleMix',
+    type='mmautomix.PuzzleMix',
     alpha=1.0,
     block_num=5,
     beta=1.2, gamma=0.5, eta=0.2,

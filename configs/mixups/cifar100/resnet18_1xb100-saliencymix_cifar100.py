@@ -2,5 +2,5 @@
 _base_ = './resnet18_1xb100_cifar100.py'
 model = dict(
     head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
-    train_cfg=dict(augments=dict(type='SaliencyMix', alpha=0.2)),
+    train_cfg=dict(augments=dict(type='mmautomix.SaliencyMix', alpha=0.2)),
 )

@@ -2,7 +2,7 @@
 # The Mix Block reads stage index 2 (mask_layer=2: 256 ch, 8x8 at 32 px, upsampled x4);
 # no λ channel on small-scale data (lam_concat=False).
 model = dict(
-    type='AutoMix',
+    type='mmautomix.AutoMix',
     backbone=dict(type='ResNet_CIFAR', depth=18, num_stages=4, out_indices=(3, ),
                   style='pytorch'),
     neck=dict(type='GlobalAveragePooling'),

@@ -2,7 +2,7 @@
 # The Mix Block reads stage index 2 (1024 ch, 14x14 at 224 px, upsampled x16) with the
 # λ channel concatenated (lam_concat=True on ImageNet-scale data).
 model = dict(
-    type='AutoMix',
+    type='mmautomix.AutoMix',
     backbone=dict(type='ResNet', depth=50, num_stages=4, out_indices=(3, ),
                   style='pytorch'),
     neck=dict(type='GlobalAveragePooling'),
