@@ -298,6 +298,7 @@ def plots(runs, rows, out):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.set_prop_cycle(color=plt.cm.tab20.colors)    # 20 distinct colours: one per method
     for row in rows:
         group = [r for r in runs if r['method'] == row['method'] and 'problem' not in r
                  and r['top1']]
