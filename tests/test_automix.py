@@ -250,7 +250,7 @@ def test_mask_loss_weight_true_cosine_and_official_compounding():
     assert hook.value_at(0, 1000, 0.1) == pytest.approx(0.1)
     assert hook.value_at(500, 1000, 0.07) == pytest.approx(0.05)   # ignores the current value
     assert hook.value_at(1000, 1000, 0.0) == pytest.approx(0.0)
-    # compound=True reproduces the official hook (reference §4.3): ImageNet R50 100 ep,
+    # compound=True reproduces the official hook (docs/method.md §4.3): ImageNet R50 100 ep,
     # 5,004 iterations per epoch: η < 0.01 after ~1.8 epochs, < 1e-3 after ~2.2 epochs
     official = MaskLossCosineHook(start=0.1, end=0.0, compound=True)
     total, eta, below = 500400, 0.1, {}
@@ -424,3 +424,19 @@ def test_mim_search_lists_our_models_with_only_our_results(tmp_path):
     out = search('automix_resnet18_1xb100_cifar100')
     assert 'config id: automix_resnet18_1xb100_cifar100' in out
     assert 'top_1_accuracy' not in out            # the authors' 81.78 is not ours
+
+
+def test_nothing_cites_files_outside_the_repository():
+    """A user's clone has no ../shared: code, configs and docs cite docs/ instead."""
+    import subprocess
+
+    from conftest import REPO
+    files = subprocess.run(['git', 'ls-files'], cwd=REPO, capture_output=True, text=True,
+                           check=True).stdout.split()
+    citing = []
+    for name in files:
+        if name.endswith(('.py', '.md', '.yml', '.sh', '.txt')) and name != 'tests/test_automix.py':
+            with open(f'{REPO}/{name}', encoding='utf-8') as f:
+                if '../shared' in f.read():
+                    citing.append(name)
+    assert not citing, citing

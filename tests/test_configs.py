@@ -68,7 +68,7 @@ def test_config_builds_and_trains_one_step(path):
 
 
 def test_mix_block_lr_floor_of_imagenet_recipe():
-    """Backbone/heads anneal to 0, the Mix Block group to its own 1e-3 (reference §4.1)."""
+    """Backbone/heads anneal to 0, the Mix Block group to its own 1e-3 (docs/method.md §4.1)."""
     cfg = Config.fromfile(osp.join(REPO, 'configs/automix/imagenet/'
                                    'automix_resnet18_4xb64-100e_in1k.py'))
     model = MODELS.build(cfg.model)
@@ -94,7 +94,7 @@ def test_mix_block_lr_floor_of_imagenet_recipe():
 
 
 def test_aircraft_recipe_has_its_own_classes():
-    """The official Aircraft config inherits CUB's 200 classes (reference §7.9); ours not."""
+    """The official Aircraft config inherits CUB's 200 classes (docs/method.md §7.9); ours not."""
     cfg = Config.fromfile(osp.join(REPO, 'configs/automix/aircrafts/'
                                    'automix_resnet18_1xb16-200e_aircraft.py'))
     assert cfg.model.head.num_classes == 100 == cfg.data_preprocessor.num_classes

@@ -1,4 +1,4 @@
-"""Mix Block math against the formula written out directly (reference §2.3-2.4)."""
+"""Mix Block math against the formula written out directly (docs/method.md §2.3-2.4)."""
 import math
 
 import pytest

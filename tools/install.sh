@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up of a bare machine for mmautomix (see ../shared/docs/stack.md).
+# Idempotent set-up of a bare machine for mmautomix (see docs/install.md).
 #
 #   .venv/ at the repo root with torch 2.14.1, mmcv 2.1.0 (CPU ops), mmengine,
 #   mmpretrain, mmdet, openmim and mmautomix itself (editable).
@@ -76,7 +76,7 @@ cv_ver=$("$VENV/bin/python" -m pip show opencv-python | awk '/^Version:/{print $
 # Development install through `setup.py develop` (setuptools < 80): the distribution's
 # location is then this repository, which is where `mim train mmautomix ...` looks for
 # mmautomix/.mim/{tools,configs}. A PEP 660 `pip install -e .` would put it in
-# site-packages, where mim finds nothing (../shared/docs/stack.md).
+# site-packages, where mim finds nothing (docs/install.md).
 (cd "$ROOT" && "$VENV/bin/python" setup.py -q develop --no-deps >/dev/null)
 "$VENV/bin/python" -c "import mmcv.ops, mmdet, mmpretrain, mmautomix, gco, cv2; cv2.saliency.StaticSaliencyFineGrained_create(); print('[install] ok: mmcv', mmcv.__version__, 'with ops; opencv', cv2.__version__, 'with saliency')"
 echo "$want_stamp" > "$STAMP"

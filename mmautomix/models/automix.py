@@ -1,6 +1,6 @@
 """The AutoMix classifier: Mix Block and classifier trained together in one bi-level step.
 
-Notation of the paper (Liu et al., ECCV 2022) and of ``../shared/docs/automix_reference.md``:
+Notation of the paper (Liu et al., ECCV 2022) and of ``docs/method.md``:
 θ_q is the online network (trained by SGD), θ_k its momentum (EMA) copy, M the mask of
 the Mix Block, λ ~ Beta(α, α) the mixing ratio, z the θ_k feature the Mix Block reads.
 
@@ -11,7 +11,7 @@ code) and ``head_mix`` is head_mix_k; the online θ_q lives in ``backbone_q``,
 inference APIs and a detector's ``Pretrained(prefix='backbone.')`` all get the EMA
 weights, exactly what the official code exports.
 
-One training iteration (reference §1.3):
+One training iteration (docs/method.md §1.3):
  1. λ_mb, λ_bb ~ Beta(α, α); two permutations idx_mb, idx_bb of the local batch.
  2. z = θ_k backbone stage ``mask_layer`` on the clean images (no graph: θ_k is frozen).
  3. M_mb = MixBlock(z, λ_mb, idx_mb) (with gradient), M_bb = MixBlock(z, λ_bb, idx_bb)

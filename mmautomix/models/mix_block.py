@@ -12,7 +12,7 @@ samples' patches:
     M_j = σ(up_s(P v))                     upsample the logits by s first, then sigmoid
     M   = [1 − M_j, M_j]                   channel 0 weights x_i (label weight λ)
 
-and the mixed image is x_i ⊙ M[:, 0] + x_j ⊙ M[:, 1]. The mask loss (§3.3) keeps the
+and the mixed image is x_i ⊙ M[:, 0] + x_j ⊙ M[:, 1]. The mask loss (paper §3.3) keeps the
 batch mean of M_j near 1 − λ: ``max(|1 − m̄ − λ| − ε, 0)``.
 
 Cheaper than the official block, same numbers: :meth:`project` computes W_q z and W_v z

@@ -1,4 +1,4 @@
-# CIFAR10 as in the AutoMix reference recipe (reference §6): RandomCrop 32 with reflect
+# CIFAR10 as in the AutoMix reference recipe (docs/method.md §6): RandomCrop 32 with reflect
 # padding 4, horizontal flip, mean/std (0.4914, 0.4822, 0.4465)/(0.2023, 0.1994, 0.201),
 # batch 100 on one GPU. Put the python-version CIFAR10 files under data/cifar10; the configs
 # never download (download=False).

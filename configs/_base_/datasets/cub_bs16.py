@@ -1,4 +1,4 @@
-# CUB (200 classes) as in the AutoMix reference's fine-grained recipe (§6): Resize 256 →
+# CUB (200 classes) as in the AutoMix fine-grained recipe (docs/method.md §6): Resize 256 →
 # RandomResizedCrop 224 with scale (0.5, 1) + flip; test Resize 256 → CenterCrop 224;
 # batch 16 on one GPU.
 dataset_type = 'CUB'

@@ -1,4 +1,4 @@
-# ImageNet-1k as in the AutoMix reference recipe (reference §6): RandomResizedCrop 224
+# ImageNet-1k as in the AutoMix reference recipe (docs/method.md §6): RandomResizedCrop 224
 # (bicubic) + flip; test Resize 256 + CenterCrop 224; 64 images per GPU (x4 GPUs = 256).
 dataset_type = 'ImageNet'
 data_root = 'data/imagenet'

@@ -1,4 +1,4 @@
-# Tiny-ImageNet-200 (64 px) as in the AutoMix reference (§6): RandomResizedCrop 64
+# Tiny-ImageNet-200 (64 px) as in the AutoMix reference recipe (docs/method.md §6): RandomResizedCrop 64
 # (bicubic) + flip for training, no crop for testing, batch 100. Layout expected under
 # data/tiny-imagenet-200: train/<wnid>/... and val/<wnid>/... (the val images sorted into
 # class folders with val_annotations.txt, the usual preparation).

@@ -1,4 +1,4 @@
-# Reference CIFAR schedule (reference §4.1): SGD lr 0.1, momentum 0.9, wd 1e-4, cosine
+# Reference CIFAR schedule (docs/method.md §4.1): SGD lr 0.1, momentum 0.9, wd 1e-4, cosine
 # by epoch (openmixup updates at each epoch start, as mmengine's by_epoch=True does),
 # no warm-up, 400 epochs (the table also reports 200/800/1200: --cfg-options
 # train_cfg.max_epochs=800; the cosine follows max_epochs).

@@ -1,4 +1,4 @@
-# Reference ImageNet schedule (reference §4.1): SGD lr 0.1 (batch 256), momentum 0.9,
+# Reference ImageNet schedule (docs/method.md §4.1): SGD lr 0.1 (batch 256), momentum 0.9,
 # wd 1e-4, cosine by epoch to 0, 100 epochs, no warm-up.
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=1e-4))

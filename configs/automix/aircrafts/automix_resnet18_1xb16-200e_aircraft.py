@@ -1,7 +1,7 @@
 """AutoMix, ResNet-18 from torchvision ImageNet weights, fine-tuned on FGVC-Aircraft.
 
-The CUB-200 recipe (reference §4.1) on FGVC-Aircraft with 100 classes. The official
-Aircraft config inherits the CUB base with 200 classes (reference §7.9); this one
+The CUB-200 recipe (docs/method.md §4.1) on FGVC-Aircraft with 100 classes. The official
+Aircraft config inherits the CUB base with 200 classes (docs/method.md §7.9); this one
 replaces the dataset and the class count.
 """
 _base_ = '../cub200/automix_resnet18_1xb16-200e_cub.py'

@@ -1,6 +1,6 @@
 """AutoMix, ResNet-18 (CIFAR stem) on CIFAR100: the reference recipe, 400 epochs.
 
-Official values (reference §1.2, §2.1, §3, §4.1): α=2, mask_layer=2, nearest
+Official values (docs/method.md §1.2, §2.1, §3, §4.1): α=2, mask_layer=2, nearest
 upsampling, no λ channel, L1 mask loss with margin 0.1 and constant weight η=0.1,
 lam_margin=0.08, SGD(0.1, 0.9, wd 1e-4) for every group including the Mix Block,
 cosine by epoch to 0.05 ("for the momentum encoder"), m: 0.999 → 0.999999,

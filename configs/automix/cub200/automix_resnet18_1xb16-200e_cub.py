@@ -1,6 +1,6 @@
 """AutoMix, ResNet-18 from torchvision ImageNet weights, fine-tuned on CUB-200-2011.
 
-Official values (reference §4.1, §1.2): SGD(0.001, 0.9, wd 5e-4), batch 16, 200 epochs,
+Official values (docs/method.md §4.1, §1.2): SGD(0.001, 0.9, wd 5e-4), batch 16, 200 epochs,
 cosine to 0; the Mix Block lr 0.01, momentum 0.9, cosine to 5e-4; λ concatenated;
 stage-3 (256 ch, 14x14, x16); mix_shuffle_no_repeat; m: 0.999 → 0.99999; η cosine from
 0.1 (true cosine, see the ImageNet recipe).

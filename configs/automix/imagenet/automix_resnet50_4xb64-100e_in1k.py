@@ -1,6 +1,6 @@
 """AutoMix, ResNet-50 on ImageNet-1k: the reference PyTorch-style recipe, 100 epochs.
 
-Official values (reference §1.2, §2.1, §3, §4): α=2, stage-3 feature (mask_layer=2,
+Official values (docs/method.md §1.2, §2.1, §3, §4): α=2, stage-3 feature (mask_layer=2,
 x16 mask), λ concatenated, nearest upsampling, L1 mask loss (margin 0.1), lam_margin
 0.08; SGD(0.1, 0.9, wd 1e-4) on 4x64 images; backbone and heads cosine (by epoch) to 0,
 the Mix Block in its own group (lr 0.1, momentum 0.9) cosine to 1e-3
@@ -8,7 +8,7 @@ the Mix Block in its own group (lr 0.1, momentum 0.9) cosine to 1e-3
 
 Deviation (named): η, the mask-loss weight, follows a true cosine 0.1 → 0 over the
 iterations (MaskLossCosineHook). The official hook compounds its decay so that η is
-< 1e-3 after ~2 epochs (reference §4.3); set `compound=True` on the hook to reproduce it.
+< 1e-3 after ~2 epochs (docs/method.md §4.3); set `compound=True` on the hook to reproduce it.
 300 epochs: --cfg-options train_cfg.max_epochs=300 (the cosine follows max_epochs)
 """
 _base_ = [

@@ -1,6 +1,6 @@
 """AutoMix, ResNet-18 (CIFAR stem) on Tiny-ImageNet (64 px): the reference recipe.
 
-Official values (reference §4.1): SGD(0.2, 0.9, wd 1e-4), batch 100, 400 epochs, cosine
+Official values (docs/method.md §4.1): SGD(0.2, 0.9, wd 1e-4), batch 100, 400 epochs, cosine
 to 0.05 for backbone and heads and to 1e-3 for the Mix Block (lr 0.2 like the rest);
 stage index 2 is 16x16 at 64 px, x4 mask; no λ channel; m: 0.999 → 0.999999;
 constant η = 0.1.

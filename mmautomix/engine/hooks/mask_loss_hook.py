@@ -1,4 +1,4 @@
-"""Schedule of η, the weight of the Mix Block's mask loss (reference §4.3).
+"""Schedule of η, the weight of the Mix Block's mask loss (docs/method.md §4.3).
 
 The official ImageNet-type configs anneal η with ``CustomCosineAnnealingHook`` from 0.1
 to 0, but each iteration multiplies the *current* value by ½(1 + cos(πt/T)), so the

@@ -9,7 +9,7 @@ of G become M = 1 (keep x), the rest M = 0 (take x[index]). The label weight is 
 the mean of M is within 1/HW of it. ``max_soft`` > 0 replaces the hard edge by a linear
 ramp over that fraction of the pixels.
 
-Defaults are the official ones (δ = 3, no soft edge). Reference tables (§5): α = 0.2 on
+Defaults are the official ones (δ = 3, no soft edge). Reported tables (docs/reported_results.md): α = 0.2 on
 CIFAR-10/100 and Tiny-ImageNet, α = 1 on ImageNet.
 
 Differences from the official code, each a choice of ours:

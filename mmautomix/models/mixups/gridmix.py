@@ -13,7 +13,7 @@ holes; M = 1 − holes weights x, and the label weight of x is λ' = mean(M), th
 actually kept, not the drawn λ.
 
 Defaults are the reference configs' (n_holes 2-6, hole aspect 1, crop area 0.5-1, crop
-aspect 0.5-2). Reference tables (§5): α = 0.2 on CIFAR-10/100 and Tiny-ImageNet.
+aspect 0.5-2). Reported tables (docs/reported_results.md): α = 0.2 on CIFAR-10/100 and Tiny-ImageNet.
 
 Differences from the official code: a crop taller or wider than the image (area · aspect
 > 1) is clipped to the image (the official code slices from a negative start, which

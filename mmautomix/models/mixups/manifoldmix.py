@@ -9,7 +9,7 @@ h of the backbone's l-th stage by λ h + (1 − λ) h[index] before the next sta
 The head is trained on the soft target λ y + (1 − λ) y[index].
 
 Defaults are the official ones: layers {0, 1, 2} (OpenMixup's ``layer=(0, 3)``, a
-half-open range). Reference tables (§5): α = 2 on CIFAR-10/100 and Tiny-ImageNet,
+half-open range). Reported tables (docs/reported_results.md): α = 2 on CIFAR-10/100 and Tiny-ImageNet,
 α = 0.2 on ImageNet. The mixing is a forward hook on the stage, so any backbone with
 mmpretrain's ResNet stage layout (``res_layers``) works, CIFAR stems and ResNeXt
 included. Cost: the same as Mixup (one forward and backward).

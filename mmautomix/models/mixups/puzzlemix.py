@@ -28,7 +28,7 @@ comes back), and the transport plan (B² × B² per pair, ``B`` iterations).
 
 Defaults are the official ones (block_num 4, i.e. B ∈ {2, 4, 8}; β 1.2, γ 0.5, η 0.2,
 neigh_size 4, 3 labels, t_eps 0.8, transport on whole blocks). The reference CIFAR
-configs use block_num=5 and t_size=4. Reference tables (§5): α = 1 on CIFAR, Tiny-
+configs use block_num=5 and t_size=4. Reported tables (docs/reported_results.md): α = 1 on CIFAR, Tiny-
 ImageNet and ImageNet.
 
 Differences from the official code: the images are un-normalised with the model's own

@@ -12,7 +12,7 @@ every x of the batch. The label weight of x is recomputed from the box actually
 pasted: λ' = 1 − box area / HW.
 
 Needs OpenCV's contrib module (``cv2.saliency``): the ``opencv-contrib-python-headless``
-wheel, installed by ``tools/install.sh``. Reference tables (§5): α = 0.2 on CIFAR-10/100
+wheel, installed by ``tools/install.sh``. Reported tables (docs/reported_results.md): α = 0.2 on CIFAR-10/100
 and Tiny-ImageNet, α = 1 on ImageNet. Defaults and behaviour are the official ones.
 """
 from typing import Tuple

@@ -1,4 +1,4 @@
-# AutoMix on a CIFAR-stem ResNet-18 (reference §1.2, §2.1: CIFAR-100 R18 config values).
+# AutoMix on a CIFAR-stem ResNet-18 (docs/method.md §1.2, §2.1: CIFAR-100 R18 config values).
 # The Mix Block reads stage index 2 (mask_layer=2: 256 ch, 8x8 at 32 px, upsampled x4);
 # no λ channel on small-scale data (lam_concat=False).
 model = dict(

@@ -1,4 +1,4 @@
-# AutoMix on an ImageNet ResNet-50 (reference §1.2, §2.1: ImageNet R50 config values).
+# AutoMix on an ImageNet ResNet-50 (docs/method.md §1.2, §2.1: ImageNet R50 config values).
 # The Mix Block reads stage index 2 (1024 ch, 14x14 at 224 px, upsampled x16) with the
 # λ channel concatenated (lam_concat=True on ImageNet-scale data).
 model = dict(
