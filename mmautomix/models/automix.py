@@ -51,6 +51,8 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.structures import DataSample
 
 from mmautomix.registry import MODELS, our_scope
+from .mixups.mask_mix import permutation
+from .mixups.targets import check_no_batch_augments
 
 
 @torch.no_grad()
@@ -135,9 +137,7 @@ class AutoMix(ImageClassifier):
             raise ValueError(f'model.momentum={momentum!r}: expected m in [0, 1]')
         if mask_scale is not None and (not isinstance(mask_scale, int) or mask_scale < 1):
             raise ValueError(f'model.mask_scale={mask_scale!r}: expected None or an int >= 1')
-        if train_cfg is not None and train_cfg.get('augments'):
-            raise ValueError('model.train_cfg.augments: AutoMix makes its own mixed '
-                             'samples; remove the batch augments (expected None)')
+        check_no_batch_augments(train_cfg, 'AutoMix')
         with our_scope():
             super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
                              train_cfg=None, data_preprocessor=data_preprocessor,
@@ -247,15 +247,10 @@ class AutoMix(ImageClassifier):
         return z
 
     def _permutation(self, n, device, cyclic_fallback):
-        idx = torch.randperm(n, device=device)
-        if not self.mix_shuffle_no_repeat:
-            return idx
+        idx = permutation(n, device, self.mix_shuffle_no_repeat)
         ar = torch.arange(n, device=device)
-        for _ in range(10):
-            if not bool((idx == ar).any()):
-                return idx
-            idx = torch.randperm(n, device=device)
-        if cyclic_fallback and bool((idx == ar).any()) and n > 2:
+        if (self.mix_shuffle_no_repeat and cyclic_fallback and bool((idx == ar).any())
+                and n > 2):
             shift = int(np.random.randint(1, n - 1))
             idx = (ar + shift) % n
         return idx

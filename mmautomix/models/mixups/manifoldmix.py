@@ -22,7 +22,7 @@ from mmpretrain.models import ImageClassifier
 
 from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, permutation
-from .targets import check_soft_loss, set_mixed_scores
+from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
 
 
 @MODELS.register_module()
@@ -48,9 +48,7 @@ class ManifoldMix(ImageClassifier):
                  init_cfg: Optional[dict] = None):
         self.alpha = check_alpha(alpha, 'model.alpha', 'ManifoldMix')
         check_soft_loss(head, 'ManifoldMix')
-        if train_cfg is not None and train_cfg.get('augments'):
-            raise ValueError('model.train_cfg.augments: ManifoldMix mixes inside the '
-                             'network; remove the batch augments (expected None)')
+        check_no_batch_augments(train_cfg, 'ManifoldMix')
         with our_scope():
             super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=train_cfg,
                              data_preprocessor=data_preprocessor, init_cfg=init_cfg)

@@ -34,12 +34,12 @@ def check_alpha(alpha, key: str, method: str) -> float:
 
 
 def permutation(n: int, device, no_repeat: bool = False) -> torch.Tensor:
-    """A random pairing of the batch; with ``no_repeat`` up to 10 draws avoid pairing a
-    sample with itself (the official FMix draw; a fixed point may remain)."""
+    """A random pairing of the batch; with ``no_repeat`` up to 10 more draws avoid pairing
+    a sample with itself, as the official code does (a fixed point may remain)."""
     idx = torch.randperm(n, device=device)
     if no_repeat and n > 1:
         ar = torch.arange(n, device=device)
-        for _ in range(9):
+        for _ in range(10):
             if not bool((idx == ar).any()):
                 break
             idx = torch.randperm(n, device=device)

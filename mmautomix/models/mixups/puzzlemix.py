@@ -48,7 +48,7 @@ from mmpretrain.models import ImageClassifier
 
 from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, check_positive, permutation
-from .targets import check_soft_loss, set_mixed_scores
+from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
 
 try:
     import gco
@@ -252,9 +252,7 @@ class PuzzleMix(ImageClassifier):
                               'pip install gco-wrapper (tools/install.sh installs it)')
         self.alpha = check_alpha(alpha, 'model.alpha', 'PuzzleMix')
         check_soft_loss(head, 'PuzzleMix')
-        if train_cfg is not None and train_cfg.get('augments'):
-            raise ValueError('model.train_cfg.augments: PuzzleMix makes its own mixed '
-                             'samples; remove the batch augments (expected None)')
+        check_no_batch_augments(train_cfg, 'PuzzleMix')
         exps = (1, block_num) if isinstance(block_num, int) else tuple(block_num)
         if len(exps) != 2 or not all(isinstance(e, int) for e in exps) or \
                 not 1 <= exps[0] < exps[1]:

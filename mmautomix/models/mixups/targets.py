@@ -30,3 +30,11 @@ def check_soft_loss(head: dict, method: str) -> None:
         raise ValueError(f'model.head.loss.use_soft={loss.get("use_soft", False)!r}: '
                          f'{method} trains on mixed (soft) labels; expected '
                          'dict(type=\'CrossEntropyLoss\', use_soft=True)')
+
+
+def check_no_batch_augments(train_cfg, method: str) -> None:
+    """A classifier that makes its own mixed samples refuses mmpretrain's batch augments
+    (they would mix the batch a second time), naming the key."""
+    if train_cfg is not None and train_cfg.get('augments'):
+        raise ValueError(f'model.train_cfg.augments: {method} makes its own mixed samples; '
+                         'remove the batch augments (expected None)')
