@@ -149,6 +149,22 @@ def interleaved(fns, args, context=contextlib.nullcontext):
     return times
 
 
+def backbone_passes(model, wrapper, data):
+    """Forward calls of the network's backbones (θ, or θ_q and θ_k) in one
+    ``train_step``: the structure of a mode's cost, independent of the host's speed."""
+    calls = [0]
+
+    def count(*_):
+        calls[0] += 1
+
+    handles = [m.register_forward_hook(count) for name, m in model.named_children()
+               if name.startswith('backbone')]
+    model.train_step(data, wrapper)
+    for h in handles:
+        h.remove()
+    return calls[0]
+
+
 def time_modes(args, arch, batch):
     """Interleaved timing of every mode.
 
@@ -165,11 +181,12 @@ def time_modes(args, arch, batch):
     data = make_batch(arch, batch, args.device, args.channels_last)
     times = interleaved({m: functools.partial(model.train_step, data, wrapper)
                          for m, (model, wrapper) in runs.items()}, args)
+    passes = {m: backbone_passes(model, wrapper, data) for m, (model, wrapper) in runs.items()}
     spread = {}
     for m, v in times.items():
         ratios = [a / b for a, b in zip(v, times['mixup'])]
         spread[m] = (min(ratios), statistics.median(ratios), max(ratios))
-    return {m: statistics.median(v) for m, v in times.items()}, spread
+    return {m: statistics.median(v) for m, v in times.items()}, spread, passes
 
 
 def phase_fns(model, x):
@@ -275,7 +292,7 @@ def memory_modes(args, arch, batch):
     return res
 
 
-def report(arch, batch, args, times, spread, mem, phases=None):
+def report(arch, batch, args, times, spread, mem, passes, phases=None):
     print(f'\n== {arch}: batch {batch}, {ARCHS[arch][3]} px, device {args.device}'
           f'{", amp " + args.amp_dtype if args.amp_dtype else ", fp32"}'
           f'{", channels_last" if args.channels_last else ""}; median of {args.steps} '
@@ -284,7 +301,8 @@ def report(arch, batch, args, times, spread, mem, phases=None):
     print(f'{"mode":15s} {"step s":>8s} {"img/s":>8s} {"x mixup":>8s} {"paired":>7s} '
           f'{"range":>11s} '
           f'{"peak MB":>9s} {"x mixup":>8s}' + ('' if args.device == 'cuda' else
-                                                f' {"RSS MB":>8s} {"x mixup":>8s}'))
+                                                f' {"RSS MB":>8s} {"x mixup":>8s}')
+          + f' {"passes":>6s}')
     for mode in args.modes:
         t = times[mode]
         lo, med, hi = spread[mode]
@@ -294,6 +312,7 @@ def report(arch, batch, args, times, spread, mem, phases=None):
         if args.device != 'cuda':
             rss = mem[mode]['peak_rss_mb']
             line += f' {rss:8.0f} {rss / mem["mixup"]["peak_rss_mb"]:8.2f}'
+        line += f' {passes[mode]:6d}'
         print(line, flush=True)
     if phases:
         q = phases['Q']
@@ -347,10 +366,10 @@ def main():
         torch.backends.cudnn.benchmark = True     # every mode: fixed shapes, as in training
     for arch in (['r18', 'r50'] if args.arch == 'all' else [args.arch]):
         batch = args.batch or ARCHS[arch][5 if args.device == 'cuda' else 4]
-        times, spread = time_modes(args, arch, batch)
+        times, spread, passes = time_modes(args, arch, batch)
         phases = breakdown(args, arch, batch) if args.breakdown else None
         mem = memory_modes(args, arch, batch)
-        report(arch, batch, args, times, spread, mem, phases)
+        report(arch, batch, args, times, spread, mem, passes, phases)
 
 
 if __name__ == '__main__':
