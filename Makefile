@@ -3,7 +3,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup demo test gpu-wheels
+.PHONY: setup demo test gpu-wheels fmnist-for-device
 setup:
 	bash tools/install.sh
 
@@ -18,3 +18,8 @@ gpu-wheels: setup
 	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
 		--implementation cp --platform manylinux_2_17_x86_64 -d .whl \
 		-r requirements/device/gpu_wheels.txt
+
+# Fashion-MNIST for the device machine (tools/gpu_benchmark.sh), which has no Debian data.
+fmnist-for-device:
+	mkdir -p data/fashion-mnist
+	cp -u $${MMAUTOMIX_FMNIST_ROOT:-/usr/share/datasets/fashion-mnist}/*-ubyte.gz data/fashion-mnist/

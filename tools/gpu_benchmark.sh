@@ -1,31 +1,96 @@
 #!/usr/bin/env bash
-# Issue 3's GPU benchmark in one call on a lent H100/H200 (the device tool):
+# Everything a lent H100/H200 measures, in one call of the device tool:
 #
-#   make gpu-wheels                                   # here, once (~3 MB into .whl/)
-#   run(command="bash tools/gpu_benchmark.sh", carry=[".whl"], timeout_s=540)
+#   make gpu-wheels fmnist-for-device          # here, once: .whl/ (~3 MB), data/ (30 MB)
+#   run(command="bash tools/gpu_benchmark.sh", carry=[".whl", "data/fashion-mnist"],
+#       timeout_s=590)
 #
 # The device image has PyTorch but no OpenMMLab package and no internet, so the
-# pure-Python wheels of requirements/device/gpu_wheels.txt travel in .whl/. It prints, for
-# ResNet-18 CIFAR b100 32 px and ResNet-50 224 px b64, fp32 and bf16 + channels_last:
-# step time, img/s, AutoMix/Mixup ratios, CUDA peak memory and the identical-math floor
-# (tools/benchmark_step.py --breakdown). Outputs are also written under $OUT.
-set -euo pipefail
+# pure-Python wheels of requirements/device/gpu_wheels.txt travel in .whl/ and the
+# Fashion-MNIST IDX files in data/fashion-mnist/. Three parts, each time-boxed so that a
+# slow part cannot cost the others (all outputs land under $OUT):
+#  1. the Fashion-MNIST table (tools/benchmark_table.py) on this GPU: every method of the
+#     2-core table whose libraries exist here, seeds 0-2, TABLE_JOBS runs at a time,
+#     until TABLE_SECONDS; unfinished runs show as marked cells. The s/iter of these runs
+#     is measured while they share the GPU, so the cost columns come from part 3.
+#  2. beside the table, AutoMix on the whole training set for MASK_EPOCHS epochs, with
+#     and without the λ channel, to see whether the Mix Block's masks become spatial
+#     with more training (mask statistics are logged per validation epoch).
+#  3. tools/benchmark_step.py: ResNet-18 CIFAR b100 32 px and ResNet-50 224 px b64 in
+#     fp32 with the pass floor; ResNet-18 with bf16 + channels_last and with fp16; the
+#     mixup family against Mixup.
+set -uo pipefail
 OUT=${OUT:-work_dirs/gpu_benchmark}
+TABLE_SECONDS=${TABLE_SECONDS:-320}
+TABLE_JOBS=${TABLE_JOBS:-14}
+TABLE_SEEDS=${TABLE_SEEDS:-0 1 2}
+MASK_EPOCHS=${MASK_EPOCHS:-6}
+BENCH_SECONDS=${BENCH_SECONDS:-40}
+TABLE_CFG_OPTIONS=${TABLE_CFG_OPTIONS:-}      # e.g. a tiny run for a dry rehearsal
+DEVICE=${DEVICE:-cuda}
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 if ! python3 -c 'import mmpretrain' 2>/dev/null; then
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir \
         --target /tmp/mmautomix-site .whl/*.whl
     export PYTHONPATH=/tmp/mmautomix-site
 fi
 export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
-python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)' \
-    | tee -a "$OUT/gpu.txt"
-python3 tools/benchmark_step.py --device cuda --arch all --breakdown 2>&1 \
-    | grep -v -i 'warn' | tee "$OUT/fp32.txt"
-python3 tools/benchmark_step.py --device cuda --arch all --breakdown --amp-dtype bf16 \
-    --channels-last 2>&1 | grep -v -i 'warn' | tee "$OUT/bf16_channels_last.txt"
-# the mixup family against Mixup (PuzzleMix and SaliencyMix are skipped where gco or
-# OpenCV's contrib module is missing: no gco wheel exists for Python 3.12)
-python3 tools/benchmark_step.py --device cuda --arch r18 --modes family 2>&1 \
-    | grep -v -i 'warn' | tee "$OUT/family_fp32.txt"
+[ -d data/fashion-mnist ] && export MMAUTOMIX_FMNIST_ROOT="$PWD/data/fashion-mnist"
+{ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null
+  python3 -c 'import torch; print("torch", torch.__version__, torch.version.cuda)'
+  nproc; } | tee "$OUT/gpu.txt"
+
+# -- 1 + 2: the table and the mask runs, in parallel ---------------------------------
+F=configs/fashion_mnist/resnet18-w16_1xb100
+A=configs/automix/fashion_mnist/automix_resnet18-w16_1xb100
+methods="${A}_fmnist.py ${A}-cos0_fmnist.py ${A}-trunc_fmnist.py ${F}_fmnist.py"
+for m in mixup cutmix fmix manifoldmix gridmix smoothmix resizemix; do
+    methods+=" ${F}-${m}_fmnist.py"
+done
+python3 -c 'import cv2; cv2.saliency' 2>/dev/null && methods+=" ${F}-saliencymix_fmnist.py" \
+    || echo "[gpu] no cv2.saliency here: SaliencyMix left out" | tee -a "$OUT/gpu.txt"
+python3 -c 'import gco' 2>/dev/null && methods+=" ${F}-puzzlemix_fmnist.py" \
+    || echo "[gpu] no gco here: PuzzleMix left out" | tee -a "$OUT/gpu.txt"
+TABLE=/tmp/gpu_table      # checkpoints stay here; logs and scalars are copied to $OUT
+jobs=()
+for lam in False True; do  # the mask runs first: they are the longest
+    jobs+=("--work-root $TABLE/masks_lam$lam $A-cos0_fmnist.py --seeds 0 --cfg-options \
+train_dataloader.dataset.num_samples=None train_cfg.max_epochs=$MASK_EPOCHS \
+model.mix_block.lam_concat=$lam $TABLE_CFG_OPTIONS")
+done
+for s in $TABLE_SEEDS; do
+    for c in $methods; do
+        jobs+=("--work-root $TABLE/table_fmnist $c --seeds $s \
+${TABLE_CFG_OPTIONS:+--cfg-options $TABLE_CFG_OPTIONS}")
+    done
+done
+echo "[gpu] ${#jobs[@]} training runs, $TABLE_JOBS at a time, for ${TABLE_SECONDS}s"
+printf '%s\n' "${jobs[@]}" > "$OUT/table_jobs.txt"
+t0=$SECONDS
+printf '%s\n' "${jobs[@]}" | OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 timeout -s INT \
+    "$TABLE_SECONDS" xargs -P "$TABLE_JOBS" -I{} sh -c \
+    'python3 tools/benchmark_table.py run {} >/dev/null 2>&1'
+echo "[gpu] training runs stopped after $((SECONDS - t0)) s"
+pkill -INT -f tools/train.py 2>/dev/null; sleep 3; pkill -KILL -f tools/train.py 2>/dev/null
+(cd /tmp && find gpu_table \( -name '*.json' -o -name '*.log' -o -name '*.py' \) \
+    -size -5M -print0 | tar --null -czf "$OUT/gpu_table_logs.tar.gz" -T -)
+python3 tools/benchmark_table.py collect $TABLE/table_fmnist --last 1 \
+    --out "$OUT/fmnist_table_gpu" 2>&1 | tail -40
+for lam in False True; do
+    python3 tools/benchmark_table.py collect $TABLE/masks_lam$lam --last 1 \
+        --out "$OUT/masks_lam$lam" 2>&1 | tail -8
+done
+
+# -- 3: step benchmarks -----------------------------------------------------------------
+bench() {   # name, then benchmark_step.py arguments
+    local name=$1; shift
+    timeout "$BENCH_SECONDS" python3 tools/benchmark_step.py --device "$DEVICE" "$@" 2>&1 \
+        | grep -v -i 'warn' | tee "$OUT/$name.txt"
+}
+bench r18_fp32 --arch r18 --breakdown
+bench r18_family_fp32 --arch r18 --modes family
+bench r18_bf16_channels_last --arch r18 --breakdown --amp-dtype bf16 --channels-last
+bench r18_fp16 --arch r18 --amp-dtype fp16
+bench r50_fp32 --arch r50 --breakdown
+echo "[gpu] done in $SECONDS s"
