@@ -68,8 +68,10 @@ def run_one(config, seed, work_dir, cfg_options):
            '--work-dir', work_dir, *resume,
            '--cfg-options', f'randomness.seed={seed}', *cfg_options]
     # a small parent measures the training process's peak RSS (workers included)
+    # (the trainer's stdout joins its stderr in train_output.log: the wrapper's stdout
+    # carries only the JSON line)
     wrapper = ('import json, resource, subprocess, sys; '
-               'rc = subprocess.call(sys.argv[1:]); '
+               'rc = subprocess.call(sys.argv[1:], stdout=sys.stderr); '
                'print(json.dumps(dict(returncode=rc, peak_rss_mb=resource.getrusage('
                'resource.RUSAGE_CHILDREN).ru_maxrss / 1024)))')
     os.makedirs(work_dir, exist_ok=True)

@@ -72,7 +72,8 @@ printf '%s\n' "${jobs[@]}" | OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 timeout -s INT 
     "$TABLE_SECONDS" xargs -P "$TABLE_JOBS" -I{} sh -c \
     'python3 tools/benchmark_table.py run {} >/dev/null 2>&1'
 echo "[gpu] training runs stopped after $((SECONDS - t0)) s"
-pkill -INT -f tools/train.py 2>/dev/null; sleep 3; pkill -KILL -f tools/train.py 2>/dev/null
+pkill -INT -f -- "--work-dir $TABLE/" 2>/dev/null; sleep 3   # only this script's runs
+pkill -KILL -f -- "--work-dir $TABLE/" 2>/dev/null
 (cd /tmp && find gpu_table \( -name '*.json' -o -name '*.log' -o -name '*.py' \) \
     -size -5M -print0 | tar --null -czf "$OUT/gpu_table_logs.tar.gz" -T -)
 python3 tools/benchmark_table.py collect $TABLE/table_fmnist --last 1 \
