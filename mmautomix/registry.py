@@ -18,6 +18,7 @@ _LOCATIONS = {
     'MODELS': ['mmautomix.models'],
     'BATCH_AUGMENTS': ['mmautomix.models'],
     'HOOKS': ['mmautomix.engine'],
+    'OPTIM_WRAPPERS': ['mmautomix.engine'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['mmautomix.engine'],
     'PARAM_SCHEDULERS': ['mmautomix.engine'],
     'VISUALIZERS': ['mmautomix.engine'],

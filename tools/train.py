@@ -50,8 +50,10 @@ def merge_args(cfg, args):
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
-    if args.amp:
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    if args.amp:   # mmengine's AmpOptimWrapper on a GPU, bfloat16 autocast on a CPU
+        if cfg.optim_wrapper.get('type') not in ('AmpOptimWrapper',
+                                                 'mmautomix.PortableAmpOptimWrapper'):
+            cfg.optim_wrapper.type = 'mmautomix.PortableAmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None

@@ -1,2 +1,3 @@
+from .amp import PortableAmpOptimWrapper  # noqa: F401
 from .hooks import *  # noqa: F401,F403
 from .schedulers import GroupCosineAnnealingLR  # noqa: F401
