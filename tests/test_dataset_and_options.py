@@ -72,6 +72,7 @@ def test_env_variable_moves_the_data_root(monkeypatch):
     ('model.backbone.dept', "ResNet_CIFAR takes no argument 'dept'.*'depth'"),
     ('train_dataloader.dataset.num_sample', "OfflineFashionMNIST takes no argument.*'num_samples'"),
     ('optim_wrapper.optimizer.lrr', "SGD takes no argument 'lrr'.*'lr'"),
+    ('optim_wrapper.dtype', "OptimWrapper takes no argument 'dtype'"),
 ])
 def test_unknown_cfg_option_fails_with_suggestion(key, match):
     cfg = Config.fromfile(FMNIST_CFG)
@@ -85,3 +86,16 @@ def test_known_cfg_options_pass():
                             'train_dataloader.dataset.num_samples': 100,
                             'train_cfg.val_begin': 2, 'work_dir': '/tmp/x'})
     assert cfg.train_cfg.max_epochs == 1 and cfg.model.backbone.frozen_stages == 1
+
+
+def test_cfg_option_type_switches_the_class_its_arguments_are_checked_against():
+    """mmpretrain's ``--cfg-options optim_wrapper.type=AmpOptimWrapper ...`` idiom."""
+    cfg = Config.fromfile(FMNIST_CFG)
+    apply_cfg_options(cfg, {'optim_wrapper.dtype': 'bfloat16',   # listed before its type
+                            'optim_wrapper.type': 'mmautomix.PortableAmpOptimWrapper'})
+    assert cfg.optim_wrapper.type == 'mmautomix.PortableAmpOptimWrapper'
+    assert cfg.optim_wrapper.dtype == 'bfloat16'
+    with pytest.raises(KeyError, match="PortableAmpOptimWrapper takes no argument 'dtpye'"):
+        apply_cfg_options(Config.fromfile(FMNIST_CFG),
+                          {'optim_wrapper.type': 'mmautomix.PortableAmpOptimWrapper',
+                           'optim_wrapper.dtpye': 'bfloat16'})

@@ -15,7 +15,8 @@ from mmengine.runner import Runner
 
 # dicts whose class is implied by the Runner rather than given by `type`
 _IMPLIED = {'train_cfg': ('LOOPS', 'EpochBasedTrainLoop'),
-            'val_cfg': ('LOOPS', 'ValLoop'), 'test_cfg': ('LOOPS', 'TestLoop')}
+            'val_cfg': ('LOOPS', 'ValLoop'), 'test_cfg': ('LOOPS', 'TestLoop'),
+            'optim_wrapper': ('OPTIM_WRAPPERS', 'OptimWrapper')}
 _REGISTRIES = ('MODELS', 'DATASETS', 'TRANSFORMS', 'HOOKS', 'OPTIMIZERS', 'OPTIM_WRAPPERS',
                'PARAM_SCHEDULERS', 'METRICS', 'EVALUATORS', 'VISUALIZERS', 'VISBACKENDS',
                'DATA_SAMPLERS', 'LOOPS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'LOG_PROCESSORS')
@@ -88,6 +89,8 @@ def check_key(cfg: Config, dotted: str) -> None:
         if key in node:
             node = node[key]
             continue
+        if key == 'type' and depth == len(path) - 1:
+            return  # choosing the class of a dict (its arguments are checked against it)
         if depth == 0:
             if key not in _runner_keys():
                 _fail(path, set(node) | _runner_keys(), 'not in the config nor a Runner key')
@@ -114,9 +117,11 @@ def check_key(cfg: Config, dotted: str) -> None:
 
 
 def apply_cfg_options(cfg: Config, options) -> Config:
-    """Check every key of ``options`` with :func:`check_key`, then merge them."""
+    """Check every key of ``options`` with :func:`check_key` and merge it; ``type`` keys
+    first, so ``optim_wrapper.type=AmpOptimWrapper optim_wrapper.dtype=bfloat16`` checks
+    ``dtype`` against the class it will reach."""
     if options:
-        for dotted in options:
+        for dotted in sorted(options, key=lambda k: k.split('.')[-1] != 'type'):
             check_key(cfg, dotted)
-        cfg.merge_from_dict(options)
+            cfg.merge_from_dict({dotted: options[dotted]})
     return cfg
