@@ -213,7 +213,7 @@ def test_bad_config_fails_at_build(kw, match):
 
 
 @pytest.mark.parametrize('shape,kw,match', [
-    ((1, 3, 16, 16), {}, 'batch_size >= 2'),
+    ((1, 3, 16, 16), {}, 'batch_size >= 2'),   # loss(): the DDP path cannot skip
     ((4, 3, 16, 12), {}, 'square inputs of even size: got 16x12'),
     ((4, 3, 18, 18), {}, r'model.mask_scale'),
     ((4, 3, 15, 15), {}, 'square inputs of even size: got 15x15'),
@@ -440,3 +440,32 @@ def test_nothing_cites_files_outside_the_repository():
                 if '../shared' in f.read():
                     citing.append(name)
     assert not citing, citing
+
+
+@pytest.mark.parametrize('label', [5, -1])
+def test_label_outside_num_classes_is_named_before_any_loss(label):
+    model = build()
+    model.train()
+    x, samples = batch()
+    samples[3].set_gt_label(label)
+    with pytest.raises(ValueError, match=rf'label {label} of sample 3 .*'
+                                         r'model.head.num_classes=5'):
+        model.loss(x, samples)
+
+
+def test_batch_of_one_sample_is_skipped_with_a_warning():
+    model = build()
+    x, samples = batch(n=1)
+    before = [t.clone() for t in list(model.parameters()) + list(model.buffers())]
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
+    for staged in (True, False):
+        model.staged_backward = staged
+        with pytest.warns(UserWarning, match='train_dataloader.drop_last=True'):
+            log = model.train_step(dict(inputs=x, data_samples=samples), wrapper)
+    assert log == {'skipped_single_sample_batches': 2.0}
+    after = list(model.parameters()) + list(model.buffers())
+    assert all(torch.equal(a, b) for a, b in zip(after, before))
+    # a batch of two still trains
+    x2, samples2 = batch(n=2)
+    model.train_step(dict(inputs=x2, data_samples=samples2), wrapper)
+    assert not torch.equal(model.backbone_q.conv1.weight, before[0])

@@ -182,6 +182,14 @@ def test_manifoldmix_mixes_the_chosen_stage_output(layer):
             assert torch.equal(seen[earlier], clean[earlier])
 
 
+def test_manifoldmix_names_a_label_outside_num_classes():
+    model = MODELS.build(small_resnet(type='ManifoldMix', alpha=2.0))
+    x, _, _ = pair_batch()
+    samples = [DataSample().set_gt_label(i) for i in (0, 1, 7, 2)]
+    with pytest.raises(ValueError, match=r'label 7 of sample 2 .*num_classes=4'):
+        model.loss(x, samples)
+
+
 def test_manifoldmix_loss_uses_the_mixed_labels():
     model = MODELS.build(small_resnet(type='ManifoldMix', alpha=2.0))
     x, _, _ = pair_batch()

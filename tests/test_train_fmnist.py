@@ -129,3 +129,19 @@ def test_mim_train_and_test_from_another_directory(tmp_path, fmnist_root):
                '--checkpoint', ckpt, '--work-dir', work,
                '--cfg-options', 'test_dataloader.dataset.num_samples=200'], cwd=str(cwd))
     assert 'accuracy/top1' in out
+
+
+def test_automix_epoch_with_a_last_batch_of_one_sample(tmp_path, fmnist_root):
+    """201 images in batches of 100: the third batch has one sample; it is skipped with
+    a warning, the epoch ends and its checkpoint is written."""
+    automix = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+    work = str(tmp_path)
+    out = run([sys.executable, osp.join(REPO, 'tools/train.py'), automix, '--work-dir', work,
+               '--cfg-options', 'train_dataloader.dataset.num_samples=201',
+               'val_dataloader.dataset.num_samples=100', 'train_cfg.max_epochs=1',
+               'default_hooks.logger.interval=1', 'custom_hooks.1.interval=1000'])
+    assert 'a training batch of 1 sample has nothing to mix with' in out
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    _, train = val_records(work)
+    assert [r['iter'] for r in train] == [1, 2, 3]
+    assert 'loss' in train[1] and train[2]['skipped_single_sample_batches'] == 1.0

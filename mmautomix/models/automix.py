@@ -52,7 +52,7 @@ from mmpretrain.structures import DataSample
 
 from mmautomix.registry import MODELS, our_scope
 from .mixups.mask_mix import permutation
-from .mixups.targets import check_no_batch_augments
+from .mixups.targets import check_labels, check_no_batch_augments
 
 
 @torch.no_grad()
@@ -171,6 +171,7 @@ class AutoMix(ImageClassifier):
         self.eval_both = eval_both
         self.max_nonfinite = max_nonfinite
         self.nonfinite_steps = 0
+        self.single_sample_batches = 0
         self.ema_steps = 0            # momentum updates done (a run's count, not saved)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
@@ -298,7 +299,9 @@ class AutoMix(ImageClassifier):
         x = inputs
         self._check_inputs(x)
         n = x.size(0)
-        y = torch.cat([ds.gt_label for ds in data_samples]).to(x.device)
+        y = torch.cat([ds.gt_label for ds in data_samples])
+        check_labels(y, self.head.num_classes)     # on the host: no device sync
+        y = y.to(x.device)
         lam_mb, lam_bb = (float(v) for v in np.random.beta(self.alpha, self.alpha, 2))
         idx_mb = self._permutation(n, x.device, cyclic_fallback=True)
         idx_bb = self._permutation(n, x.device, cyclic_fallback=False)
@@ -363,6 +366,8 @@ class AutoMix(ImageClassifier):
         The losses are checked for non-finite values once, after the three backward
         passes and before the optimizer step: one host-device synchronisation per step
         instead of one per branch, and a non-finite step is still never applied."""
+        if len(data['inputs']) == 1:
+            return self._skip_single_sample_batch(optim_wrapper)
         if not self.staged_backward:
             return super().train_step(data, optim_wrapper)
         log_vars, total, parts = {}, 0.0, []
@@ -399,6 +404,15 @@ class AutoMix(ImageClassifier):
         loss = optim_wrapper.scale_loss(loss)
         scaler = getattr(optim_wrapper, 'loss_scaler', None)
         (scaler.scale(loss) if scaler is not None else loss).backward()
+
+    def _skip_single_sample_batch(self, optim_wrapper):
+        """A batch of one sample has no pair to mix (the last batch of an epoch whose
+        size leaves a remainder of 1): skipped, with a warning naming the fix."""
+        self.single_sample_batches += 1
+        warnings.warn('AutoMix: a training batch of 1 sample has nothing to mix with; '
+                      'skipped (set train_dataloader.drop_last=True to drop such batches)')
+        optim_wrapper.zero_grad()
+        return {'skipped_single_sample_batches': float(self.single_sample_batches)}
 
     def _skip_step(self, optim_wrapper, losses):
         self.nonfinite_steps += 1

@@ -13,11 +13,24 @@ def mix_scores(scores: torch.Tensor, index: torch.Tensor,
     return lam * scores + (1 - lam) * scores[index]
 
 
+def check_labels(labels: torch.Tensor, num_classes: int) -> None:
+    """Every label in [0, num_classes), else a ValueError naming the first bad one, its
+    index in the batch and ``model.head.num_classes`` (before any one-hot or NaN)."""
+    bad = ((labels < 0) | (labels >= num_classes)).nonzero()
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(f'label {int(labels[i])} of sample {i} in this batch is outside '
+                         f'[0, model.head.num_classes={num_classes}); check the dataset\'s '
+                         'labels or set model.head.num_classes')
+
+
 def set_mixed_scores(data_samples: List, index: torch.Tensor,
                      lam: Union[float, torch.Tensor], num_classes: int) -> None:
     """Give every data sample its soft target ``gt_score`` = λ y_i + (1 − λ) y_index[i],
     which mmpretrain's heads use instead of ``gt_label``."""
-    labels = torch.cat([ds.gt_label for ds in data_samples]).to(index.device)
+    labels = torch.cat([ds.gt_label for ds in data_samples])
+    check_labels(labels, num_classes)
+    labels = labels.to(index.device)
     scores = mix_scores(F.one_hot(labels, num_classes).float(), index, lam)
     for ds, score in zip(data_samples, scores):
         ds.set_gt_score(score)
