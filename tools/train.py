@@ -55,8 +55,11 @@ def merge_args(cfg, args):
                                                  'mmautomix.PortableAmpOptimWrapper'):
             cfg.optim_wrapper.type = 'mmautomix.PortableAmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+    if args.resume == 'auto':   # the newest checkpoint that loads (a bad one is named)
+        from mmautomix.utils import find_resumable_checkpoint
+        good = (find_resumable_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir)
+                else None)
+        cfg.resume, cfg.load_from = good is not None, good
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(f'--resume: checkpoint {args.resume!r} does not exist')

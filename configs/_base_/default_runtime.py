@@ -5,5 +5,6 @@ _base_ = 'mmpretrain::_base_/default_runtime.py'
 default_scope = 'mmautomix'
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2),
+    # written to a temporary file and renamed: a crash never leaves a truncated one
+    checkpoint=dict(type='mmautomix.SafeCheckpointHook', interval=1, max_keep_ckpts=2),
 )

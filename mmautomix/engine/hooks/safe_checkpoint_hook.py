@@ -1,0 +1,62 @@
+"""Checkpoints that a crash cannot corrupt: write to a temporary file, then rename.
+
+mmengine's ``CheckpointHook`` writes ``epoch_N.pth`` in place, so a process killed (or a
+disk filled) while it writes leaves a truncated file under the final name. Here each
+checkpoint is written as ``.epoch_N.pth.tmp`` in the same folder, flushed to disk and
+renamed into place (``os.replace`` is atomic on one filesystem), and ``last_checkpoint``
+is replaced the same way: at any moment every ``*.pth`` and ``last_checkpoint`` are
+complete. A failed write (no space, read-only folder) raises an ``OSError`` naming the
+path, removes its temporary file and leaves the earlier checkpoints as they were.
+Everything else (intervals, ``max_keep_ckpts``, ``save_best``, publishing) is mmengine's.
+``tools/train.py --resume`` skips an unreadable newest checkpoint for the previous good
+one (``mmautomix.utils.find_resumable_checkpoint``).
+"""
+import os
+import os.path as osp
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import CheckpointHook
+
+from mmautomix.registry import HOOKS
+
+
+def _atomic_write_text(path: str, text: str) -> None:
+    tmp = osp.join(osp.dirname(path), f'.{osp.basename(path)}.tmp')
+    with open(tmp, 'w') as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """``CheckpointHook`` whose files are written to a temporary name and renamed."""
+
+    def _save_checkpoint_with_step(self, runner, step, meta):
+        if self.file_backend.name != 'LocalBackend':
+            return super()._save_checkpoint_with_step(runner, step, meta)
+        save = runner.save_checkpoint
+
+        def save_then_rename(out_dir, filename, *args, **kwargs):
+            final, tmp = osp.join(out_dir, filename), osp.join(out_dir, f'.{filename}.tmp')
+            try:
+                save(out_dir, osp.basename(tmp), *args, **kwargs)
+                if is_main_process():
+                    with open(tmp, 'rb') as f:
+                        os.fsync(f.fileno())
+                    os.replace(tmp, final)
+            except OSError as err:
+                if osp.exists(tmp):
+                    os.remove(tmp)
+                raise OSError(err.errno, f'checkpoint {final!r} could not be written '
+                              f'({err.strerror or err}); the earlier checkpoints in '
+                              f'{out_dir!r} are kept') from err
+
+        runner.save_checkpoint = save_then_rename     # this call only
+        try:
+            super()._save_checkpoint_with_step(runner, step, meta)
+        finally:
+            del runner.save_checkpoint
+        if is_main_process():   # the parent wrote it in place; rewrite it atomically
+            _atomic_write_text(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)

@@ -1,0 +1,52 @@
+"""Which checkpoint ``--resume`` (no value) continues from: the newest one that loads.
+
+mmengine resumes from the file named in ``work_dir/last_checkpoint`` and crashes if it
+is truncated or corrupt (a process killed while saving with mmengine's own hook, a full
+disk, a copy cut short). Here the candidates are that file, then every ``epoch_N.pth`` /
+``iter_N.pth`` of the folder, newest first; each is test-loaded, an unreadable one is
+reported by name with the reason, and the first good one is returned. ``None`` when the
+folder has no checkpoint (training starts from scratch, as mmengine does); a
+``RuntimeError`` when it has some and none loads (never a silent restart from scratch).
+"""
+import glob
+import os.path as osp
+import re
+import warnings
+from typing import Optional
+
+from .checkpoint import load_local_checkpoint
+
+
+def _step(path: str) -> int:
+    m = re.fullmatch(r'(?:epoch|iter)_(\d+)\.pth', osp.basename(path))
+    return int(m.group(1)) if m else -1
+
+
+def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
+    candidates = []
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(pointer):
+        with open(pointer) as f:
+            last = f.read().strip()
+        if last:
+            candidates.append(last if osp.isabs(last) else osp.join(work_dir, last))
+    numbered = sorted(glob.glob(osp.join(work_dir, '*.pth')), key=_step, reverse=True)
+    candidates += [p for p in numbered if _step(p) >= 0]
+    seen = set()
+    for path in candidates:
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            ckpt = load_local_checkpoint(path, map_location='cpu')
+            if not isinstance(ckpt, dict) or 'state_dict' not in ckpt or 'meta' not in ckpt:
+                raise ValueError('not a Runner checkpoint (no state_dict/meta)')
+        except Exception as err:  # noqa: BLE001 - any failure makes the file unusable
+            warnings.warn(f'--resume: checkpoint {path!r} cannot be loaded '
+                          f'({type(err).__name__}: {str(err)[:200]}); trying an older one')
+            continue
+        return path
+    if seen:
+        raise RuntimeError(f'--resume: no checkpoint in {work_dir!r} can be loaded (tried '
+                           f'{sorted(seen)}); remove them to start from scratch')
+    return None

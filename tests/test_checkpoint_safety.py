@@ -1,0 +1,75 @@
+"""Crash-safe checkpoints: SIGKILL while a checkpoint is written, a truncated newest
+checkpoint, and --resume continuing from the newest good one."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from conftest import REPO
+from mmautomix.utils import find_resumable_checkpoint
+from test_train_fmnist import run, val_records
+
+VANILLA = osp.join(REPO, 'configs/fashion_mnist/resnet18-w16_1xb100_fmnist.py')
+TINY = ['train_dataloader.dataset.num_samples=300', 'val_dataloader.dataset.num_samples=100',
+        'train_cfg.max_epochs=2']
+
+
+def runner_checkpoint(path, epoch):
+    torch.save(dict(meta=dict(epoch=epoch), state_dict={'w': torch.ones(3) * epoch}), path)
+
+
+def test_truncated_newest_checkpoint_is_named_and_skipped(tmp_path):
+    for e in (1, 2, 3):
+        runner_checkpoint(tmp_path / f'epoch_{e}.pth', e)
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_3.pth'))
+    data = (tmp_path / 'epoch_3.pth').read_bytes()
+    (tmp_path / 'epoch_3.pth').write_bytes(data[:len(data) // 2])
+    with pytest.warns(UserWarning, match=r"checkpoint '.*epoch_3.pth' cannot be loaded"):
+        assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_2.pth')
+    (tmp_path / 'epoch_2.pth').write_bytes(b'')
+    (tmp_path / 'epoch_1.pth').write_bytes(b'not a checkpoint')
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match='no checkpoint in'):
+        find_resumable_checkpoint(str(tmp_path))
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    assert find_resumable_checkpoint(str(empty)) is None     # nothing to resume: start
+
+
+def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path, fmnist_root):
+    """A real training process is killed while its second checkpoint is on its way to
+    disk: epoch_1.pth and last_checkpoint stay good, no truncated epoch_2.pth appears,
+    and --resume finishes the run from epoch 1."""
+    work = tmp_path / 'work'
+    cfg = tmp_path / 'padded.py'
+    cfg.write_text(f"_base_ = [{VANILLA!r}]\n"
+                   "custom_imports = dict(imports=['checkpoint_padding_hook'])\n"
+                   "custom_hooks = [dict(type='CheckpointPaddingHook')]\n")
+    env = dict(os.environ, PYTHONPATH=osp.join(REPO, 'tests') + os.pathsep
+               + os.environ.get('PYTHONPATH', ''), PYTHONUNBUFFERED='1')
+    proc = subprocess.Popen([sys.executable, osp.join(REPO, 'tools/train.py'), str(cfg),
+                             '--work-dir', str(work), '--cfg-options', *TINY],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tmp_ckpt = work / '.epoch_2.pth.tmp'
+    deadline = time.time() + 600
+    while not tmp_ckpt.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.002)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert tmp_ckpt.exists(), 'the process was not caught writing its second checkpoint'
+    assert not (work / 'epoch_2.pth').exists()
+    assert (work / 'last_checkpoint').read_text().strip().endswith('epoch_1.pth')
+    assert find_resumable_checkpoint(str(work)).endswith('epoch_1.pth')
+
+    out = run([sys.executable, osp.join(REPO, 'tools/train.py'), VANILLA,
+               '--work-dir', str(work), '--resume', '--cfg-options', *TINY])
+    assert 'resumed epoch: 1' in out.lower() or 'resumed epoch 1' in out.lower(), out[-3000:]
+    ckpt = torch.load(work / 'epoch_2.pth', map_location='cpu', weights_only=False)
+    assert ckpt['meta']['epoch'] == 2 and 'padding' not in ckpt
+    assert not tmp_ckpt.exists()
+    vals, _ = val_records(str(work))
+    assert len(vals) == 1       # the resumed run evaluated epoch 2 only
