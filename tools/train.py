@@ -73,9 +73,27 @@ def merge_args(cfg, args):
     return cfg
 
 
+def init_cpu_dist(cfg, launcher: str):
+    """torchrun on a machine without CUDA: mmengine 0.10.7's pytorch launcher calls
+    ``torch.cuda.set_device`` and its DDP wrapper passes ``device_ids=[LOCAL_RANK]``,
+    both of which fail on a CPU; so the process group is initialised here with gloo from
+    torchrun's environment (mmengine then uses it as it is) and DDP gets no device ids."""
+    import torch
+    import torch.distributed as dist
+    if launcher != 'pytorch' or torch.cuda.is_available():
+        return
+    if not dist.is_initialized():
+        dist.init_process_group('gloo')
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
+
+
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    init_cpu_dist(cfg, args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
 

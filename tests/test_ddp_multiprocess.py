@@ -1,0 +1,54 @@
+"""Two real processes (torchrun through tools/dist_train.sh, gloo on the CPU, the
+command a user types) train AutoMix on real Fashion-MNIST: different data and losses per
+rank, identical weights."""
+import os
+import os.path as osp
+import socket
+import subprocess
+
+import torch
+
+from conftest import REPO, VENV_BIN
+
+AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def test_two_ranks_end_with_identical_parameters(tmp_path, fmnist_root):
+    cfg = tmp_path / 'ranked.py'
+    cfg.write_text(f"_base_ = [{AUTOMIX!r}]\n"
+                   "custom_imports = dict(imports=['rank_state_hook'])\n"
+                   "custom_hooks = [\n"
+                   "    dict(type='AutoMixMomentumHook', end_momentum=0.999,\n"
+                   "         adjust_scope=(0.1, 1.0)),\n"
+                   "    dict(type='RankStateHook')]\n")
+    work = tmp_path / 'work'
+    env = dict(os.environ, PORT=str(free_port()), PYTHONUNBUFFERED='1',
+               PATH=VENV_BIN + os.pathsep + os.environ['PATH'],
+               PYTHONPATH=osp.join(REPO, 'tests') + os.pathsep + os.environ.get('PYTHONPATH', ''))
+    proc = subprocess.run(
+        ['bash', osp.join(REPO, 'tools/dist_train.sh'), str(cfg), '2', '--work-dir', str(work),
+         '--cfg-options', 'train_dataloader.dataset.num_samples=400', 'val_dataloader.dataset.num_samples=100',
+         'train_cfg.max_epochs=2', 'train_dataloader.num_workers=0',
+         'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+         'val_dataloader.persistent_workers=False'],
+        env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    r0 = torch.load(work / 'rank0.pth', weights_only=False)
+    r1 = torch.load(work / 'rank1.pth', weights_only=False)
+    # 400 images, 2 ranks, batch 100 per rank: 2 iterations per epoch, 2 epochs
+    assert len(r0['losses']) == len(r1['losses']) == 4
+    assert r0['ema_steps'] == r1['ema_steps'] == 4
+    assert r0['losses'] != r1['losses']          # each rank trained on its own images
+    groups = {k.split('.')[0] for k in r0['params']}
+    assert {'backbone_q', 'backbone', 'mix_block', 'head_q', 'head_mix_q'} <= groups
+    for name, value in r0['params'].items():
+        assert torch.equal(value, r1['params'][name]), name
+    # and training moved them: θ_q differs from θ_k, which differs from its start
+    assert not torch.equal(r0['params']['backbone_q.conv1.weight'],
+                           r0['params']['backbone.conv1.weight'])
