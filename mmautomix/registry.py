@@ -16,6 +16,7 @@ _LOCATIONS = {
     'DATASETS': ['mmautomix.datasets'],
     'TRANSFORMS': ['mmautomix.datasets'],
     'MODELS': ['mmautomix.models'],
+    'MODEL_WRAPPERS': ['mmautomix.models'],
     'BATCH_AUGMENTS': ['mmautomix.models'],
     'HOOKS': ['mmautomix.engine'],
     'OPTIM_WRAPPERS': ['mmautomix.engine'],

@@ -1,5 +1,6 @@
-"""Test helper for the 2-process DDP test: each rank saves its parameters and its
-per-iteration losses to ``work_dir/rank{R}.pth`` at the end of training."""
+"""Test helper for the 2-process DDP tests: each rank saves its parameters and its
+per-iteration logs to ``work_dir/rank{R}.pth`` at the end of training; optionally one
+rank's θ_q sees NaN inputs at chosen iterations (a fault on one rank only)."""
 import torch
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
@@ -7,16 +8,28 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
 
+def _model(runner):
+    return runner.model.module if is_model_wrapper(runner.model) else runner.model
+
+
 @HOOKS.register_module()
 class RankStateHook(Hook):
-    def __init__(self):
-        self.losses = []
+    def __init__(self, nan_rank=None, nan_iters=()):
+        self.logs, self.nan_rank, self.nan_iters, self.handle = [], nan_rank, nan_iters, None
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if get_rank() == self.nan_rank and runner.iter in self.nan_iters:
+            self.handle = _model(runner).backbone_q.register_forward_pre_hook(
+                lambda module, args: (args[0] * float('nan'), ))
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        self.losses.append(float(outputs['loss']))
+        if self.handle is not None:
+            self.handle.remove()
+            self.handle = None
+        self.logs.append({k: float(v) for k, v in outputs.items()})
 
     def after_train(self, runner):
-        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        model = _model(runner)
         torch.save(dict(params={k: v.detach().clone() for k, v in model.named_parameters()},
-                        losses=self.losses, ema_steps=model.ema_steps),
+                        logs=self.logs, ema_steps=model.ema_steps),
                    f'{runner.work_dir}/rank{get_rank()}.pth')

@@ -5,6 +5,7 @@ import os
 import os.path as osp
 import socket
 import subprocess
+import time
 
 import torch
 
@@ -19,14 +20,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def test_two_ranks_end_with_identical_parameters(tmp_path, fmnist_root):
+def dist_train(tmp_path, hook_args='', extra=(), check=True):
+    """tools/dist_train.sh with 2 processes on 400 images (2 iterations per epoch per
+    rank), 2 epochs; returns the finished process and the work_dir."""
     cfg = tmp_path / 'ranked.py'
     cfg.write_text(f"_base_ = [{AUTOMIX!r}]\n"
                    "custom_imports = dict(imports=['rank_state_hook'])\n"
                    "custom_hooks = [\n"
                    "    dict(type='AutoMixMomentumHook', end_momentum=0.999,\n"
                    "         adjust_scope=(0.1, 1.0)),\n"
-                   "    dict(type='RankStateHook')]\n")
+                   f"    dict(type='RankStateHook'{hook_args})]\n")
     work = tmp_path / 'work'
     env = dict(os.environ, PORT=str(free_port()), PYTHONUNBUFFERED='1',
                PATH=VENV_BIN + os.pathsep + os.environ['PATH'],
@@ -36,15 +39,22 @@ def test_two_ranks_end_with_identical_parameters(tmp_path, fmnist_root):
          '--cfg-options', 'train_dataloader.dataset.num_samples=400', 'val_dataloader.dataset.num_samples=100',
          'train_cfg.max_epochs=2', 'train_dataloader.num_workers=0',
          'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
-         'val_dataloader.persistent_workers=False'],
+         'val_dataloader.persistent_workers=False', *extra],
         env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return proc, work
+
+
+def test_two_ranks_end_with_identical_parameters(tmp_path, fmnist_root):
+    _, work = dist_train(tmp_path)
     r0 = torch.load(work / 'rank0.pth', weights_only=False)
     r1 = torch.load(work / 'rank1.pth', weights_only=False)
     # 400 images, 2 ranks, batch 100 per rank: 2 iterations per epoch, 2 epochs
-    assert len(r0['losses']) == len(r1['losses']) == 4
+    losses = [[log['loss'] for log in r['logs']] for r in (r0, r1)]
+    assert len(losses[0]) == len(losses[1]) == 4
     assert r0['ema_steps'] == r1['ema_steps'] == 4
-    assert r0['losses'] != r1['losses']          # each rank trained on its own images
+    assert losses[0] != losses[1]                # each rank trained on its own images
     groups = {k.split('.')[0] for k in r0['params']}
     assert {'backbone_q', 'backbone', 'mix_block', 'head_q', 'head_mix_q'} <= groups
     for name, value in r0['params'].items():
@@ -52,3 +62,29 @@ def test_two_ranks_end_with_identical_parameters(tmp_path, fmnist_root):
     # and training moved them: θ_q differs from θ_k, which differs from its start
     assert not torch.equal(r0['params']['backbone_q.conv1.weight'],
                            r0['params']['backbone.conv1.weight'])
+
+
+def test_nonfinite_loss_on_one_rank_skips_the_step_on_both(tmp_path, fmnist_root):
+    """NaN reaches θ_q on rank 1 only, at iteration 1: both ranks skip that step, count
+    it, keep identical parameters and train on."""
+    _, work = dist_train(tmp_path, hook_args=', nan_rank=1, nan_iters=(1, )')
+    r0 = torch.load(work / 'rank0.pth', weights_only=False)
+    r1 = torch.load(work / 'rank1.pth', weights_only=False)
+    for r in (r0, r1):
+        assert [sorted(log) == ['nonfinite_steps'] for log in r['logs']] == \
+            [False, True, False, False]
+        assert r['logs'][1]['nonfinite_steps'] == 1.0 and 'loss' in r['logs'][3]
+    for name, value in r0['params'].items():
+        assert torch.equal(value, r1['params'][name]), name
+        assert torch.isfinite(value).all(), name
+
+
+def test_nonfinite_limit_stops_both_ranks_with_the_message(tmp_path, fmnist_root):
+    t0 = time.time()
+    proc, _ = dist_train(tmp_path, hook_args=', nan_rank=0, nan_iters=(1, )',
+                         extra=('model.max_nonfinite=1', ), check=False)
+    assert proc.returncode != 0
+    assert proc.stderr.count('FloatingPointError: AutoMix: non-finite loss') == 2, \
+        proc.stderr[-4000:]       # raised by each rank, the one without NaN too
+    assert 'on at least one rank' in proc.stderr
+    assert time.time() - t0 < 600

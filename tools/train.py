@@ -86,8 +86,9 @@ def init_cpu_dist(cfg, launcher: str):
         dist.init_process_group('gloo')
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(
-            type='MMDistributedDataParallel', device_ids=None, broadcast_buffers=False,
+            type='MMDistributedDataParallel', broadcast_buffers=False,
             find_unused_parameters=cfg.get('find_unused_parameters', False))
+    cfg.model_wrapper_cfg.setdefault('device_ids', None)
 
 
 def main():

@@ -8,3 +8,7 @@ custom_hooks = [
     dict(type='AutoMixMomentumHook', end_momentum=0.999999, adjust_scope=(0.1, 1.0)),
     dict(type='MixedSampleVisHook', interval=1000),
 ]
+# Under DDP a non-finite loss on one rank skips the step on every rank (no hang). The
+# import path, not 'mmautomix.AutoMixDDP': the Runner looks model wrappers up in
+# mmengine's root registry, which sees only its direct children's scopes.
+model_wrapper_cfg = dict(type='mmautomix.models.AutoMixDDP', broadcast_buffers=False)

@@ -102,8 +102,9 @@ class AutoMix(ImageClassifier):
             ``pred_score_other``) so ``AutoMixAccuracy`` logs EMA and online top-1.
         max_nonfinite (int): non-finite losses are never trained on: the step is
             skipped with a warning (no parameter update, BN statistics restored), and
-            training stops after this many skipped steps. Under DDP (summed loss, no
-            staged backward) the first non-finite loss stops training.
+            training stops after this many skipped steps. Under DDP with ``AutoMixDDP``
+            (the configs' model wrapper) the ranks skip and stop together; with plain
+            ``MMDistributedDataParallel`` the first non-finite loss stops training.
     """
 
     def __init__(self,
@@ -172,6 +173,7 @@ class AutoMix(ImageClassifier):
         self.max_nonfinite = max_nonfinite
         self.nonfinite_steps = 0
         self.single_sample_batches = 0
+        self.nonfinite_decided_by_wrapper = False   # set by AutoMixDDP
         self.ema_steps = 0            # momentum updates done (a run's count, not saved)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
@@ -352,6 +354,8 @@ class AutoMix(ImageClassifier):
         losses = {}
         for part in self._branches(inputs, data_samples):
             losses.update(part)
+        if self.nonfinite_decided_by_wrapper:   # AutoMixDDP skips on all ranks together
+            return losses
         bad = [k for k, v in losses.items() if k.startswith('loss') and not torch.isfinite(v)]
         if bad:
             raise FloatingPointError(f'AutoMix: non-finite {bad} in this step; refusing to '
@@ -414,10 +418,11 @@ class AutoMix(ImageClassifier):
         optim_wrapper.zero_grad()
         return {'skipped_single_sample_batches': float(self.single_sample_batches)}
 
-    def _skip_step(self, optim_wrapper, losses):
+    def _skip_step(self, optim_wrapper, losses, where=''):
         self.nonfinite_steps += 1
         bad = [k for k, v in losses.items() if 'loss' in k and not torch.isfinite(v)]
-        msg = (f'AutoMix: non-finite {bad}; step skipped, no parameter updated '
+        bad = f'{bad} here' if bad else where
+        msg = (f'AutoMix: non-finite loss {bad}; step skipped, no parameter updated '
                f'({self.nonfinite_steps}/{self.max_nonfinite})')
         if self.nonfinite_steps >= self.max_nonfinite:
             raise FloatingPointError(msg + '. Lower optim_wrapper.optimizer.lr or set '
