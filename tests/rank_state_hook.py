@@ -26,7 +26,12 @@ class RankStateHook(Hook):
         if self.handle is not None:
             self.handle.remove()
             self.handle = None
-        self.logs.append({k: float(v) for k, v in outputs.items()})
+        log = {k: float(v) for k, v in outputs.items()}
+        model = _model(runner)
+        grad = model.backbone_q.conv1.weight.grad   # None or zero after an update
+        log['grad_sum'] = None if grad is None else float(grad.double().sum())
+        log['ema_steps'] = model.ema_steps
+        self.logs.append(log)
 
     def after_train(self, runner):
         model = _model(runner)
