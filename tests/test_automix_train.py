@@ -1,5 +1,6 @@
 """AutoMix in a real mmengine Runner on real Fashion-MNIST images (through tools/train.py)."""
 import glob
+import os
 import os.path as osp
 import sys
 
@@ -18,10 +19,21 @@ AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb
 def automix_run(tmp_path_factory, fmnist_root):
     """3 epochs on 2,000 real training images (60 iterations), pictures every 20."""
     work = str(tmp_path_factory.mktemp('automix'))
-    run([sys.executable, osp.join(REPO, 'tools/train.py'), AUTOMIX, '--work-dir', work,
+    cfg = osp.join(work, 'traced.py')      # the recipe plus a θ_q trajectory recorder
+    with open(cfg, 'w') as f:
+        f.write(f"_base_ = [{AUTOMIX!r}]\n"
+                "custom_imports = dict(imports=['trajectory_hook'])\n"
+                "custom_hooks = [\n"
+                "    dict(type='AutoMixMomentumHook', end_momentum=0.999,\n"
+                "         adjust_scope=(0.1, 1.0)),\n"
+                "    dict(type='MixedSampleVisHook', interval=100),\n"
+                "    dict(type='TrajectoryHook')]\n")
+    env = dict(os.environ, PYTHONPATH=osp.join(REPO, 'tests') + os.pathsep
+               + os.environ.get('PYTHONPATH', ''))
+    run([sys.executable, osp.join(REPO, 'tools/train.py'), cfg, '--work-dir', work,
          '--cfg-options', 'train_dataloader.dataset.num_samples=2000',
          'val_dataloader.dataset.num_samples=1000', 'train_cfg.max_epochs=3',
-         'custom_hooks.1.interval=20', 'default_hooks.logger.interval=10'])
+         'custom_hooks.1.interval=20', 'default_hooks.logger.interval=10'], env=env)
     return work
 
 
@@ -54,6 +66,15 @@ def test_checkpoint_holds_ema_as_backbone(automix_run):
     assert any(k.startswith('mix_block.') for k in sd)
     w_k, w_q = sd['backbone.conv1.weight'], sd['backbone_q.conv1.weight']
     assert w_k.shape == w_q.shape and not torch.equal(w_k, w_q)   # θ_k is the average
+    # θ_k is the EMA of θ_q's trajectory, recomputed here from θ_q after every step
+    rec = torch.load(osp.join(automix_run, 'trajectory.pth'), weights_only=False)
+    assert torch.equal(rec['k0'], rec['q0'])            # θ_k starts as a copy of θ_q
+    assert rec['ema_steps'] == list(range(1, 61)) and len(rec['q']) == 60
+    k = rec['k0'].double()
+    for q, m in zip(rec['q'], rec['m']):
+        k = m * k + (1 - m) * q.double()
+    torch.testing.assert_close(w_k.double(), k, rtol=1e-5, atol=1e-7)
+    assert not torch.allclose(w_k.double(), rec['q'][-1].double(), rtol=1e-3)
 
 
 def test_mixed_sample_pictures_are_written(automix_run):

@@ -18,8 +18,8 @@ SMALL = ['train_dataloader.dataset.num_samples=4000',
          'val_dataloader.dataset.num_samples=1000']
 
 
-def run(cmd, cwd=None, timeout=900):
-    env = dict(os.environ, PYTHONUNBUFFERED='1')
+def run(cmd, cwd=None, timeout=900, env=None):
+    env = dict(env or os.environ, PYTHONUNBUFFERED='1')
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
     assert proc.returncode == 0, f'{cmd} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
