@@ -1,5 +1,6 @@
 """AutoMix in a real mmengine Runner on real Fashion-MNIST images (through tools/train.py)."""
 import glob
+import json
 import os
 import os.path as osp
 import sys
@@ -9,7 +10,7 @@ import pytest
 import torch
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from conftest import REPO
+from conftest import REPO, VENV_BIN
 from test_train_fmnist import run, val_records
 
 AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
@@ -161,3 +162,19 @@ def test_ddp_wrapped_training_updates_the_ema(tmp_path, fmnist_root, monkeypatch
         assert abs(model.momentum - 0.99) < 0.01 and model.momentum > 0.99
     finally:
         dist.destroy_process_group()
+
+
+def test_mim_test_reproduces_the_training_evaluation(automix_run, tmp_path):
+    """`mim test` on the run's last checkpoint, on the same 1,000 test images, reports
+    exactly the top-1 the training run logged for both models, under their names."""
+    vals, _ = val_records(automix_run)
+    out = run([osp.join(VENV_BIN, 'mim'), 'test', 'mmautomix',
+               'automix_resnet18-w16_1xb100_fmnist.py',
+               '--checkpoint', osp.join(automix_run, 'epoch_3.pth'),
+               '--work-dir', str(tmp_path), '--cfg-options',
+               'test_dataloader.dataset.num_samples=1000'], cwd=str(tmp_path))
+    (result, ) = glob.glob(osp.join(str(tmp_path), '*', '*.json'))   # the test loop's log
+    with open(result) as f:
+        tested = json.loads(f.read().splitlines()[-1])
+    for key in ('accuracy_ema/top1', 'accuracy_online/top1'):
+        assert key in out and tested[key] == vals[-1][key], (key, tested, vals[-1])
