@@ -87,6 +87,25 @@ def test_resume_restores_iteration_and_optimizer(vanilla_run, tmp_path):
     assert not osp.exists(osp.join(work2, 'epoch_1.pth'))   # epoch 1 was not re-trained
 
 
+@pytest.mark.parametrize('other', [
+    ('configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py', 'missing'),
+    (VANILLA, 'other shapes'),     # the same ResNet-18 at twice the width
+])
+def test_resume_with_a_checkpoint_of_another_model_fails(vanilla_run, tmp_path, other):
+    """A vanilla ResNet-18 checkpoint given to --resume of AutoMix (another model), or of
+    a wider ResNet-18: refused before training, naming the tensors that differ."""
+    work, _ = vanilla_run
+    config, what = other
+    extra = ['model.backbone.base_channels=32'] if config == VANILLA else []
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools/train.py'), osp.join(REPO, config),
+         '--work-dir', str(tmp_path), '--resume', osp.join(work, 'epoch_1.pth'),
+         '--cfg-options', *SMALL, *extra], capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert 'does not fit the model of this config' in proc.stderr and what in proc.stderr
+    assert not glob.glob(osp.join(str(tmp_path), '*.pth'))
+
+
 def test_resume_from_missing_checkpoint_fails_before_training(tmp_path):
     proc = subprocess.run([sys.executable, osp.join(REPO, 'tools/train.py'), VANILLA,
                            '--work-dir', str(tmp_path), '--resume', str(tmp_path / 'no.pth')],

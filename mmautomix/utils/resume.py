@@ -50,3 +50,32 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
         raise RuntimeError(f'--resume: no checkpoint in {work_dir!r} can be loaded (tried '
                            f'{sorted(seen)}); remove them to start from scratch')
     return None
+
+
+def check_checkpoint_fits(model, path: str, checkpoint: Optional[dict] = None) -> None:
+    """Raise ``ValueError`` when the checkpoint at ``path`` was not made by a model of the
+    same structure as ``model`` (missing, unexpected or differently shaped tensors).
+
+    mmengine resumes with ``strict=False``: a checkpoint of another model or depth loads
+    partly, with warnings, and training goes on from half-random weights. ``--resume``
+    is for continuing the same run, so here any difference is an error that names the
+    first differing keys."""
+    ckpt = checkpoint if checkpoint is not None else load_local_checkpoint(path, 'cpu')
+    theirs = {k: tuple(v.shape) for k, v in ckpt.get('state_dict', ckpt).items()
+              if hasattr(v, 'shape')}
+    ours = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    missing = sorted(set(ours) - set(theirs))
+    unexpected = sorted(set(theirs) - set(ours))
+    shapes = sorted(k for k in set(ours) & set(theirs) if ours[k] != theirs[k])
+    if missing or unexpected or shapes:
+        parts = []
+        for name, keys in (('missing', missing), ('unexpected', unexpected)):
+            if keys:
+                parts.append(f'{len(keys)} {name} (e.g. {keys[:3]})')
+        if shapes:
+            parts.append(f'{len(shapes)} with other shapes (e.g. {shapes[0]}: checkpoint '
+                         f'{theirs[shapes[0]]}, model {ours[shapes[0]]})')
+        raise ValueError(f'--resume: checkpoint {path!r} does not fit the model of this '
+                         f'config: {"; ".join(parts)} tensors. Resume only the run that '
+                         'wrote it; to start from other weights use load_from (or '
+                         'model.backbone.init_cfg) instead')
