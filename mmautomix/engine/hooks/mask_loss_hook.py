@@ -12,9 +12,9 @@ stated intent is a plain cosine, which is our default (``compound=False``):
 import math
 
 from mmengine.hooks import Hook
+from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
-from ._utils import unwrap_model
 
 
 @HOOKS.register_module()
@@ -41,11 +41,11 @@ class MaskLossCosineHook(Hook):
         return self.end + (self.start - self.end) * factor
 
     def before_train(self, runner):
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         if runner.iter == 0:
             model.mask_loss = self.start
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         model.mask_loss = self.value_at(runner.iter, runner.max_iters, model.mask_loss)
         runner.message_hub.update_scalar('train/mask_loss_weight', model.mask_loss)

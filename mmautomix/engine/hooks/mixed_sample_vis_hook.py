@@ -9,10 +9,10 @@ x_j ⊙ M[:, 1] with λ under it; one column per sample, each tile upscaled to a
 ``min_tile`` pixels. λ is also in the picture's name.
 """
 from mmengine.hooks import Hook
+from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
 from mmautomix.visualization import mixed_sample_grid
-from ._utils import unwrap_model
 
 
 @HOOKS.register_module()
@@ -35,10 +35,10 @@ class MixedSampleVisHook(Hook):
         self.min_tile = min_tile
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        unwrap_model(runner).record_mix = self.every_n_train_iters(runner, self.interval)
+        get_ori_model(runner.model).record_mix = self.every_n_train_iters(runner, self.interval)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         record, model.last_mix, model.record_mix = model.last_mix, None, False
         if record is None:
             return

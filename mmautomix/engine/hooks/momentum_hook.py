@@ -18,9 +18,9 @@ import math
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
+from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
-from ._utils import unwrap_model
 
 
 def momentum_at(k: int, max_iters: int, base: float, end: float,
@@ -66,7 +66,7 @@ class AutoMixMomentumHook(Hook):
         self.update_interval = update_interval
 
     def before_train(self, runner):
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'momentum_update'):
             raise TypeError(f'AutoMixMomentumHook needs a model with θ_k (type=\'AutoMix\'); '
                             f'got {type(model).__name__}')
@@ -82,13 +82,13 @@ class AutoMixMomentumHook(Hook):
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         if not self.every_n_train_iters(runner, self.update_interval):
             return
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         model.momentum = momentum_at(runner.iter, runner.max_iters, model.base_momentum,
                                      self.end_momentum, self.adjust_scope)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if not self.every_n_train_iters(runner, self.update_interval):
             return
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         model.momentum_update()
         runner.message_hub.update_scalar('train/ema_momentum', model.momentum)

@@ -22,9 +22,9 @@ from mmengine.runner import Runner
 from mmpretrain.engine.hooks import PreciseBNHook
 from mmpretrain.engine.hooks.precise_bn_hook import update_bn_stats
 from torch import nn
+from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
-from ._utils import unwrap_model
 
 
 class _CleanForward(nn.Module):
@@ -72,7 +72,7 @@ class AutoMixPreciseBNHook(PreciseBNHook):
         self.encoders = tuple(encoders)
 
     def _perform_precise_bn(self, runner: Runner) -> None:
-        model = unwrap_model(runner)
+        model = get_ori_model(runner.model)
         if not hasattr(model, 'backbone_q'):
             raise TypeError('AutoMixPreciseBNHook needs an AutoMix model (θ_q in '
                             f'`backbone_q`); got {type(model).__name__}. For other '
