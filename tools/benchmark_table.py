@@ -80,7 +80,11 @@ def run_one(config, seed, work_dir, cfg_options):
     with open(osp.join(work_dir, 'train_output.log'), 'a') as log:
         proc = subprocess.run([sys.executable, '-c', wrapper, *cmd], stdout=subprocess.PIPE,
                               stderr=log, text=True)
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = proc.stdout.strip().splitlines()
+    if lines:
+        result = json.loads(lines[-1])
+    else:   # the wrapper itself was killed: record the failure and go on with the rest
+        result = dict(returncode=proc.returncode or -1, peak_rss_mb=None)
     result.update(config=config, seed=seed, command=cmd, wall_s=round(time.time() - t0, 1))
     with open(marker, 'w') as f:
         json.dump(result, f, indent=1)
