@@ -4,12 +4,8 @@ rank's θ_q sees NaN inputs at chosen iterations (a fault on one rank only)."""
 import torch
 from mmengine.dist import get_rank
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
-
-
-def _model(runner):
-    return runner.model.module if is_model_wrapper(runner.model) else runner.model
+from mmpretrain.utils import get_ori_model
 
 
 @HOOKS.register_module()
@@ -19,7 +15,7 @@ class RankStateHook(Hook):
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         if get_rank() == self.nan_rank and runner.iter in self.nan_iters:
-            self.handle = _model(runner).backbone_q.register_forward_pre_hook(
+            self.handle = get_ori_model(runner.model).backbone_q.register_forward_pre_hook(
                 lambda module, args: (args[0] * float('nan'), ))
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
@@ -27,14 +23,14 @@ class RankStateHook(Hook):
             self.handle.remove()
             self.handle = None
         log = {k: float(v) for k, v in outputs.items()}
-        model = _model(runner)
+        model = get_ori_model(runner.model)
         grad = model.backbone_q.conv1.weight.grad   # None or zero after an update
         log['grad_sum'] = None if grad is None else float(grad.double().sum())
         log['ema_steps'] = model.ema_steps
         self.logs.append(log)
 
     def after_train(self, runner):
-        model = _model(runner)
+        model = get_ori_model(runner.model)
         torch.save(dict(params={k: v.detach().clone() for k, v in model.named_parameters()},
                         logs=self.logs, ema_steps=model.ema_steps),
                    f'{runner.work_dir}/rank{get_rank()}.pth')

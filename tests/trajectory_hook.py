@@ -3,12 +3,8 @@ iteration and the momentum m each EMA update used (after AutoMixMomentumHook, wh
 NORMAL priority), to ``work_dir/trajectory.pth``."""
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
-
-
-def _model(runner):
-    return runner.model.module if is_model_wrapper(runner.model) else runner.model
+from mmpretrain.utils import get_ori_model
 
 
 @HOOKS.register_module()
@@ -16,13 +12,13 @@ class TrajectoryHook(Hook):
     priority = 'LOW'
 
     def before_train(self, runner):
-        model = _model(runner)
+        model = get_ori_model(runner.model)
         self.rec = dict(q0=model.backbone_q.conv1.weight.detach().clone(),
                         k0=model.backbone.conv1.weight.detach().clone(),
                         q=[], m=[], ema_steps=[])
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        model = _model(runner)
+        model = get_ori_model(runner.model)
         self.rec['q'].append(model.backbone_q.conv1.weight.detach().clone())
         self.rec['m'].append(model.momentum)
         self.rec['ema_steps'].append(model.ema_steps)

@@ -375,9 +375,7 @@ class AutoMix(ImageClassifier):
         if not self.staged_backward:
             return super().train_step(data, optim_wrapper)
         log_vars, total, parts = {}, 0.0, []
-        # BN statistics are restored if the step turns out non-finite
-        buffers = list(self.buffers())
-        saved = torch._foreach_add(buffers, 0) if buffers else []
+        restore_buffers = self.buffer_snapshot()   # used if the step turns out non-finite
         all_losses = {}
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
@@ -392,14 +390,24 @@ class AutoMix(ImageClassifier):
                 else:   # the wrapper's own backward: counts the accumulation step
                     optim_wrapper.backward(optim_wrapper.scale_loss(parsed))
         if not bool(torch.isfinite(torch.stack(parts)).all()):
-            if buffers:
-                torch._foreach_copy_(buffers, saved)
+            restore_buffers()
             return self._skip_step(optim_wrapper, all_losses)
         if optim_wrapper.should_update():
             optim_wrapper.step()
             optim_wrapper.zero_grad()
         log_vars['loss'] = total
         return log_vars
+
+    def buffer_snapshot(self):
+        """Copy every buffer (BN statistics) now; return a function that puts the copies
+        back, for a step that is skipped after its forward passes."""
+        buffers = list(self.buffers())
+        saved = torch._foreach_add(buffers, 0) if buffers else []
+
+        def restore():
+            if buffers:
+                torch._foreach_copy_(buffers, saved)
+        return restore
 
     @staticmethod
     def _backward_only(optim_wrapper, loss):

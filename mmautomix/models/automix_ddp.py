@@ -32,8 +32,7 @@ class AutoMixDDP(MMDistributedDataParallel):
 
     def train_step(self, data, optim_wrapper):
         module = self.module
-        buffers = list(module.buffers())
-        saved = torch._foreach_add(buffers, 0) if buffers else []
+        restore_buffers = module.buffer_snapshot()
         with optim_wrapper.optim_context(self):
             data = module.data_preprocessor(data, training=True)
             losses = self._run_forward(data, mode='loss')
@@ -45,6 +44,5 @@ class AutoMixDDP(MMDistributedDataParallel):
             return log_vars
         (parsed * 0).backward()          # DDP's reducer expects one backward per forward
         optim_wrapper.zero_grad()
-        if buffers:
-            torch._foreach_copy_(buffers, saved)
+        restore_buffers()
         return module._skip_step(optim_wrapper, losses, where='on at least one rank')
