@@ -26,6 +26,7 @@ from mmengine.dataset import pseudo_collate
 from mmengine.runner import load_checkpoint
 from mmpretrain.models.utils.batch_augments import CutMix
 
+from mmautomix.core import mask_scale_for, mix
 from mmautomix.models.mixups import FMix, SaliencyMix
 from mmautomix.models.mixups.puzzlemix import input_saliency, puzzle_mix, unit_range
 from mmautomix.registry import DATASETS, MODELS
@@ -73,12 +74,12 @@ def mixes_of_pair(model, x, labels, lam, args):
     rows = {}
     with torch.no_grad():
         z = model._mask_feature(x)
-        mask = model.mix_block(z, lam, idx, model._scale_for(x, z),
+        mask = model.mix_block(z, lam, idx, mask_scale_for(x, z, model.mask_scale),
                                up_mode=model.mix_block.unsampling_mode[0])
     m0 = mask[:1, :1]
     rows['AutoMix mask'] = (m0.expand_as(x[:1, :1]) * 255.0,
                             f'mean {float(m0.mean()):.2f}\nstd {float(m0.std()):.3f}')
-    rows['AutoMix'] = (model._mixed(x, mask, idx), f"lam' {float(m0.mean()):.2f}")
+    rows['AutoMix'] = (mix(x, mask, idx), f"lam' {float(m0.mean()):.2f}")
     rows['Mixup'] = (lam * x + (1 - lam) * x[idx], f"lam' {lam:.2f}")
     (y1, y2, x1, x2), lam_c = CutMix(alpha=1.0).cutmix_bbox_and_lam(x.shape[-2:], lam)
     cut = x.clone()

@@ -11,15 +11,9 @@ code) and ``head_mix`` is head_mix_k; the online θ_q lives in ``backbone_q``,
 inference APIs and a detector's ``Pretrained(prefix='backbone.')`` all get the EMA
 weights, exactly what the official code exports.
 
-One training iteration (docs/method.md §1.3):
- 1. λ_mb, λ_bb ~ Beta(α, α); two permutations idx_mb, idx_bb of the local batch.
- 2. z = θ_k backbone stage ``mask_layer`` on the clean images (no graph: θ_k is frozen).
- 3. M_mb = MixBlock(z, λ_mb, idx_mb) (with gradient), M_bb = MixBlock(z, λ_bb, idx_bb)
-    (detached); with ``lam_margin``, an extreme λ_bb makes M_bb the constant λ_bb.
- 4. x_mb = x ⊙ M_mb[0] + x[idx_mb] ⊙ M_mb[1], and likewise x_bb.
- 5. L_mix_k = mixup CE of θ_k on x_mb (reaches only the Mix Block, through x_mb),
-    L_mask = η · MixBlock.mask_loss(M_mb, λ_mb), L_one_q = CE of θ_q on x,
-    L_mix_q = mixup CE of θ_q on x_bb. One optimizer step on their sum.
+The training step itself (λ and pairs, masks, the three loss branches) is
+``mmautomix.core.step.automix_branches``; this class supplies θ_k, θ_q, the heads and
+mmengine's optimizer wrapper, and adds what the Runner needs.
 
 Cheaper than the official step, same losses, gradients and statistics:
  * the clean θ_k pass runs under ``no_grad``;
@@ -32,17 +26,16 @@ Cheaper than the official step, same losses, gradients and statistics:
    backward per forward is what DDP's reducer expects).
 
 Speed option that changes θ_k's statistics (off by default): ``truncate_clean_pass=True``
-stops the clean θ_k pass at the stage the Mix Block reads (ResNet-family backbones),
-which saves the rest of that forward. The BN running statistics of θ_k's later stages
+stops the clean θ_k pass at the layer the Mix Block reads (any backbone: a forward
+hook ends the pass there), which saves the rest of that forward. The BN running statistics of θ_k's later stages
 then average over the mixed images x_mb only, not over x and x_mb as in the official
 step; θ_k is the model that is evaluated and exported, so the faithful full pass is the
 default.
 """
 import copy
 import warnings
-from typing import List, Optional
+from typing import List, Optional, Union
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
@@ -50,21 +43,10 @@ from mmpretrain.models import ImageClassifier
 from mmpretrain.models.backbones import ResNet
 from mmpretrain.structures import DataSample
 
+from mmautomix.core import (FeatureTap, automix_branches, buffer_snapshot, copy_to_ema,
+                            ema_update, find_layer, mix)
 from mmautomix.registry import MODELS, our_scope
-from .mixups.mask_mix import permutation
-from .mixups.targets import check_labels, check_no_batch_augments
-
-
-@torch.no_grad()
-def mask_statistics(mask: torch.Tensor, lam: float) -> dict:
-    """What the Mix Block's masks look like, logged with the losses (no gradient):
-    ``mask_spatial_std``, the mean over samples of M_j's standard deviation across
-    pixels (0 for a flat mask: a learned global mixup, not a spatial one), and
-    ``mask_lam_error``, the mean over samples of |mean(M_j) − (1 − λ)| (how far each
-    mask's share of the paired image is from the label weight it gets)."""
-    m_j = mask[:, 1].flatten(1).float()
-    return dict(mask_spatial_std=m_j.std(1).mean(),
-                mask_lam_error=(m_j.mean(1) - (1 - lam)).abs().mean())
+from .mixups.targets import check_no_batch_augments
 
 
 def _copy_cfg(cfg):
@@ -83,16 +65,20 @@ class AutoMix(ImageClassifier):
         head_mix (dict, optional): the mixup head; defaults to ``head`` with a soft-label
             cross-entropy. Built twice as well (``head_mix`` = k, ``head_mix_q`` = q).
         alpha (float): α of Beta(α, α). AutoMix configs: 2.0.
-        momentum (float): base EMA momentum m (set each iteration by
-            ``AutoMixMomentumHook``). ``momentum >= 1`` freezes θ_k.
-        mask_layer (int): backbone stage whose output z the Mix Block reads.
+        momentum (float): base m, the weight θ_k *keeps* at each update
+            (θ_k ← m·θ_k + (1−m)·θ_q; mmpretrain's ``CosineEMA`` calls 1−m momentum);
+            ``AutoMixMomentumHook`` schedules it. ``momentum >= 1`` freezes θ_k.
+        mask_layer (int | str): the backbone layer whose output z the Mix Block reads:
+            a stage index (ResNet ``res_layers[i]``, ConvNeXt/Swin ``stages.i``,
+            ViT/DeiT ``layers.i``) or a module name inside the backbone. Token outputs
+            are reshaped to their grid (class/distillation tokens dropped).
         mask_scale (int, optional): s, input size / feature size. ``None`` derives it
             from the shapes (the official rule gives the same numbers: 2^mask_layer up
             to 64 px, 2^(2+mask_layer) above).
-        mask_loss (float): η, weight of the Mix Block's mask loss.
+        mask_loss_weight (float): η, weight of the Mix Block's mask loss (the official
+            ``mask_loss``; ``MaskLossCosineHook`` may schedule it).
         lam_margin (float): if λ_bb or 1−λ_bb is at most this, the backbone branch
             uses plain mixup (constant mask). Negative: off. AutoMix configs: 0.08.
-        mask_up_override (str, optional): upsampling mode of the Mix Block branch call.
         mix_shuffle_no_repeat (bool): re-draw permutations to avoid fixed points.
         truncate_clean_pass (bool): stop the clean θ_k pass at ``mask_layer`` (a speed
             option that changes θ_k's BN statistics; see the module docstring).
@@ -115,11 +101,10 @@ class AutoMix(ImageClassifier):
                  head_mix: Optional[dict] = None,
                  alpha: float = 2.0,
                  momentum: float = 0.999,
-                 mask_layer: int = 2,
+                 mask_layer: Union[int, str] = 2,
                  mask_scale: Optional[int] = None,
-                 mask_loss: float = 0.1,
+                 mask_loss_weight: float = 0.1,
                  lam_margin: float = -1.0,
-                 mask_up_override: Optional[str] = None,
                  mix_shuffle_no_repeat: bool = False,
                  truncate_clean_pass: bool = False,
                  staged_backward: bool = True,
@@ -162,9 +147,8 @@ class AutoMix(ImageClassifier):
         self.momentum = self.base_momentum = float(momentum)
         self.mask_layer = mask_layer
         self.mask_scale = mask_scale
-        self.mask_loss = float(mask_loss)
+        self.mask_loss_weight = float(mask_loss_weight)
         self.lam_margin = float(lam_margin)
-        self.mask_up_override = mask_up_override
         self.mix_shuffle_no_repeat = mix_shuffle_no_repeat
         self.truncate_clean_pass = truncate_clean_pass
         self.staged_backward = staged_backward
@@ -181,24 +165,35 @@ class AutoMix(ImageClassifier):
 
     # -- construction helpers -------------------------------------------------------------
     def _check_mask_layer(self):
-        bb = self.backbone
+        """Resolve ``mask_layer`` to a module of θ_k's backbone (an error naming the key
+        and the valid choices otherwise); for ResNets check the channels now."""
+        bb, layer = self.backbone, self.mask_layer
+        if isinstance(layer, bool) or not isinstance(layer, (int, str)):
+            raise ValueError(f'model.mask_layer={layer!r}: expected a stage index or the '
+                             'name of a backbone module')
+        if isinstance(layer, int):
+            stages = (list(bb.res_layers) if isinstance(bb, ResNet) else
+                      [f'{n}.{i}' for n in ('stages', 'layers') if hasattr(bb, n)
+                       for i in range(len(getattr(bb, n)))])
+            if not stages:
+                raise ValueError(f'model.mask_layer={layer!r}: {type(bb).__name__} has no '
+                                 'stage list; give the name of a backbone module')
+            if not 0 <= layer < len(stages):
+                raise ValueError(f'model.mask_layer={layer!r}: expected a stage index in '
+                                 f'[0, {len(stages) - 1}] of the {len(stages)}-stage '
+                                 'backbone')
+            name = stages[layer]
+        else:
+            name = layer
+        self.mask_layer_name = name
+        self._tap = FeatureTap(bb, name, key='model.mask_layer')
         if isinstance(bb, ResNet):
-            n = len(bb.res_layers)
-            if not isinstance(self.mask_layer, int) or not 0 <= self.mask_layer < n:
-                raise ValueError(f'model.mask_layer={self.mask_layer!r}: expected a stage '
-                                 f'index in [0, {n - 1}] of the {n}-stage backbone')
-            channels = getattr(bb, bb.res_layers[self.mask_layer])[-1].out_channels
+            channels = self._tap.module[-1].out_channels
             if channels != self.mix_block.in_channels:
                 raise ValueError(
                     f'mix_block.in_channels={self.mix_block.in_channels}, but backbone stage '
-                    f'{self.mask_layer} (model.mask_layer) outputs {channels} channels; '
+                    f'{layer} (model.mask_layer) outputs {channels} channels; '
                     f'expected mix_block.in_channels={channels}')
-        else:
-            outs = list(getattr(bb, 'out_indices', ()))
-            if self.mask_layer not in outs:
-                raise ValueError(f'model.mask_layer={self.mask_layer!r}: the backbone '
-                                 f'outputs stages {outs}; add {self.mask_layer} to '
-                                 '`model.backbone.out_indices`')
 
     def _online_modules(self):
         return [self.backbone_q, self.head_q, self.head_mix_q]
@@ -212,74 +207,19 @@ class AutoMix(ImageClassifier):
         super().init_weights()
         self.copy_online_to_ema()
 
-    @torch.no_grad()
     def copy_online_to_ema(self):
-        for q, k in zip(self._online_modules(), self._ema_modules()):
-            for p_q, p_k in zip(q.parameters(), k.parameters()):
-                p_k.copy_(p_q)
+        copy_to_ema(self._online_modules(), self._ema_modules())
 
-    @torch.no_grad()
     def momentum_update(self):
         """θ_k ← m·θ_k + (1−m)·θ_q for parameters only; θ_k keeps its own BN buffers."""
         self.ema_steps += 1
-        if self.momentum >= 1:
-            return
-        k_params, q_params = [], []
-        for q, k in zip(self._online_modules(), self._ema_modules()):
-            k_params += list(k.parameters())
-            q_params += list(q.parameters())
-        torch._foreach_lerp_(k_params, q_params, 1.0 - self.momentum)
+        ema_update(self._online_modules(), self._ema_modules(), self.momentum)
 
     # -- the training step ------------------------------------------------------------------
     def _mask_feature(self, x):
-        """z: output of θ_k's stage ``mask_layer`` on the clean images (train mode)."""
-        bb = self.backbone
-        if not isinstance(bb, ResNet):
-            outs = bb(x)
-            return outs[list(bb.out_indices).index(self.mask_layer)]
-        h = bb.stem(x) if bb.deep_stem else bb.relu(bb.norm1(bb.conv1(x)))
-        if hasattr(bb, 'maxpool'):  # the CIFAR stems have none
-            h = bb.maxpool(h)
-        z = None
-        for i, name in enumerate(bb.res_layers):
-            h = getattr(bb, name)(h)
-            if i == self.mask_layer:
-                z = h
-                if self.truncate_clean_pass:
-                    break
-        return z
-
-    def _permutation(self, n, device, cyclic_fallback):
-        idx = permutation(n, device, self.mix_shuffle_no_repeat)
-        ar = torch.arange(n, device=device)
-        if (self.mix_shuffle_no_repeat and cyclic_fallback and bool((idx == ar).any())
-                and n > 2):
-            shift = int(np.random.randint(1, n - 1))
-            idx = (ar + shift) % n
-        return idx
-
-    def _scale_for(self, x, z):
-        h, w = x.shape[-2:]
-        fh, fw = z.shape[-2:]
-        s = self.mask_scale or h // fh
-        if s * fh != h or s * fw != w:
-            raise ValueError(
-                f'model.mask_scale: the stage-{self.mask_layer} feature is {fh}x{fw} and '
-                f'the input {h}x{w}; scale {s} gives {s * fh}x{s * fw}. Expected an input '
-                f'size that is a multiple of the feature size (mask_scale=None derives it) '
-                'or a mask_layer whose feature divides the input')
-        return s
-
-    def _check_inputs(self, x):
-        n = x.size(0)
-        if n < 2:
-            raise ValueError(f'AutoMix mixes pairs within a batch: got batch size {n}; '
-                             'expected train_dataloader.batch_size >= 2')
-        h, w = x.shape[-2:]
-        if h != w or h % 2:
-            raise ValueError(f'AutoMix expects square inputs of even size: got {h}x{w}. '
-                             'Set the train pipeline crop/resize (e.g. RandomResizedCrop '
-                             'scale=224) to a square, even size')
+        """z: output of θ_k's layer ``mask_layer`` on the clean images (train mode); the
+        pass ends there with ``truncate_clean_pass``."""
+        return self._tap(x, stop=self.truncate_clean_pass)
 
     def _feats(self, backbone, x):
         feats = backbone(x)
@@ -288,66 +228,27 @@ class AutoMix(ImageClassifier):
     def _logits(self, backbone, head, x):
         return head(self._feats(backbone, x)).float()
 
-    @staticmethod
-    def _mixed(x, mask, idx):
-        return x * mask[:, :1] + x[idx] * mask[:, 1:]
-
-    def _soft_target(self, y, idx, lam, num_classes):
-        one_hot = F.one_hot(y, num_classes).float()
-        return lam * one_hot + (1 - lam) * one_hot[idx]
+    def _record(self, x, idx, lam, mask, mixed):
+        if self.record_mix:
+            self.last_mix = dict(x=x.detach(), idx=idx, lam=lam, mask=mask.detach(),
+                                 mixed=mixed.detach())
 
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        """Yield the loss dicts of the three branches, in the order they can be freed."""
-        x = inputs
-        self._check_inputs(x)
-        n = x.size(0)
-        y = torch.cat([ds.gt_label for ds in data_samples])
-        check_labels(y, self.head.num_classes)     # on the host: no device sync
-        y = y.to(x.device)
-        lam_mb, lam_bb = (float(v) for v in np.random.beta(self.alpha, self.alpha, 2))
-        idx_mb = self._permutation(n, x.device, cyclic_fallback=True)
-        idx_bb = self._permutation(n, x.device, cyclic_fallback=False)
-
-        with torch.no_grad():
-            z = self._mask_feature(x)
-        s = self._scale_for(x, z)
-        proj = self.mix_block.project(z)
-        mask_mb = self.mix_block(z, lam_mb, idx_mb, s, up_mode=self.mask_up_override,
-                                 projections=proj)
-        with torch.no_grad():
-            if 0 <= self.lam_margin and min(lam_bb, 1 - lam_bb) <= self.lam_margin:
-                mask_bb = x.new_tensor([lam_bb, 1 - lam_bb]).view(1, 2, 1, 1)
-            else:
-                mask_bb = self.mix_block(z, lam_bb, idx_bb, s,
-                                         projections=tuple(p.detach() for p in proj))
-        x_mb = self._mixed(x, mask_mb, idx_mb)
-        x_bb = self._mixed(x, mask_bb, idx_bb)
-        if self.record_mix:
-            self.last_mix = dict(x=x.detach(), idx=idx_mb, lam=lam_mb,
-                                 mask=mask_mb.detach(), mixed=x_mb.detach())
-        num_classes = self.head.num_classes
-
-        # Mix Block branch: θ_k is frozen, so L_mix_k reaches only the Mix Block via x_mb
-        logits = self._logits(self.backbone, self.head_mix, x_mb)
-        losses = dict(loss_mix_k=self.head_mix.loss_module(
-            logits, self._soft_target(y, idx_mb, lam_mb, num_classes), avg_factor=n))
-        if self.mask_loss > 0:
-            losses['loss_mask'] = self.mask_loss * self.mix_block.mask_loss(mask_mb, lam_mb)
-        losses.update(mask_statistics(mask_mb, lam_mb))
-        del x_mb, mask_mb, proj, logits
-        yield losses
-
-        # online branch, clean images
-        logits = self._logits(self.backbone_q, self.head_q, x)
-        acc = (logits.argmax(1) == y).float().mean() * 100
-        yield dict(loss_one_q=self.head_q.loss_module(logits, y, avg_factor=n),
-                   acc_one_q=acc.detach())
-        del logits
-
-        # online branch, mixed images (M_bb carries no gradient)
-        logits = self._logits(self.backbone_q, self.head_mix_q, x_bb)
-        yield dict(loss_mix_q=self.head_mix_q.loss_module(
-            logits, self._soft_target(y, idx_bb, lam_bb, num_classes), avg_factor=n))
+        """The three loss branches of ``mmautomix.core.step``, with θ_k/θ_q's heads."""
+        n = inputs.size(0)
+        return automix_branches(
+            inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
+            mix_block=self.mix_block, clean_feature=self._mask_feature,
+            ema_mix_logits=lambda x: self._logits(self.backbone, self.head_mix, x),
+            online_logits=lambda x: self._logits(self.backbone_q, self.head_q, x),
+            online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x),
+            one_loss=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
+            mix_loss=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n),
+            num_classes=self.head.num_classes, alpha=self.alpha,
+            mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
+            mask_scale=self.mask_scale, no_repeat=self.mix_shuffle_no_repeat,
+            layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)',
+            on_mix=self._record)
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
         """All losses of one step in one dict (the path used under DDP)."""
@@ -401,13 +302,7 @@ class AutoMix(ImageClassifier):
     def buffer_snapshot(self):
         """Copy every buffer (BN statistics) now; return a function that puts the copies
         back, for a step that is skipped after its forward passes."""
-        buffers = list(self.buffers())
-        saved = torch._foreach_add(buffers, 0) if buffers else []
-
-        def restore():
-            if buffers:
-                torch._foreach_copy_(buffers, saved)
-        return restore
+        return buffer_snapshot(self)
 
     @staticmethod
     def _backward_only(optim_wrapper, loss):

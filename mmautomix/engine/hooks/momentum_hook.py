@@ -1,38 +1,23 @@
-"""Momentum (EMA) schedule of θ_k and its update (official ``CosineScheduleHook``).
+"""The hook that drives θ_k's momentum schedule and update in a Runner.
 
-Before iteration k of K (only on update iterations, i.e. (k + 1) % n == 0):
-
-    m = m_base                                          for k < k_min = int(K·scope[0])
-    m = m_end − (m_end − m_base)·(cos(π·k/k_max) + 1)/2 for k_min ≤ k ≤ k_max
-
-with m_base the model's ``momentum`` (0.999) and k_max = K (or int(K·scope[1]) if
-scope[1] < 1); the cosine is measured from iteration 0, not k_min, as in the official
-code, so m steps from 0.999 to just above it at k_min. After the optimizer step of the
-same iteration (mmengine steps inside ``train_step``, before ``after_train_iter``):
-θ_k ← m·θ_k + (1−m)·θ_q on parameters only (BN buffers of θ_k are its own).
+The schedule, the update and the convention of m (the weight θ_k keeps) live in
+``mmautomix/core/ema.py``. Before each update iteration (k + 1) % n == 0 the hook sets
+the model's m = ``momentum_at(k, K, m_base, m_end, scope)``; after it (mmengine steps the
+optimizer inside ``train_step``, before ``after_train_iter``) it asks the model for the
+update θ_k ← m·θ_k + (1−m)·θ_q.
 
 This is not mmengine's ``EMAHook``: that keeps the average outside the model, swaps it
 in for validation and copies buffers; AutoMix trains *through* θ_k every step.
 """
-import math
 from typing import Optional, Sequence
 
 from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
+from mmautomix.core.ema import momentum_at
 from mmautomix.registry import HOOKS
 
-
-def momentum_at(k: int, max_iters: int, base: float, end: float,
-                adjust_scope: Sequence[float] = (0.1, 1.0)) -> float:
-    """The official schedule's m before iteration ``k`` of ``max_iters``."""
-    k_min = int(max_iters * adjust_scope[0])
-    k_max = max_iters if adjust_scope[1] >= 1 else int(max_iters * adjust_scope[1])
-    if k < k_min:
-        return base
-    if k > k_max:
-        return end
-    return end - (end - base) * (math.cos(math.pi * k / k_max) + 1) / 2
+__all__ = ['AutoMixMomentumHook', 'momentum_at']
 
 
 @HOOKS.register_module()

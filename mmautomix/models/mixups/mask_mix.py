@@ -16,7 +16,10 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 
+from mmautomix.core.mixing import permutation
 from .targets import mix_scores
+
+__all__ = ['AUGMENT_KEY', 'MaskMix', 'check_alpha', 'check_positive', 'permutation']
 
 
 def check_positive(name: str, value, what: str = 'a float > 0') -> float:
@@ -31,19 +34,6 @@ AUGMENT_KEY = 'model.train_cfg.augments'
 
 def check_alpha(alpha, key: str, method: str) -> float:
     return check_positive(key, alpha, f'a float > 0 (λ ~ Beta(alpha, alpha) of {method})')
-
-
-def permutation(n: int, device, no_repeat: bool = False) -> torch.Tensor:
-    """A random pairing of the batch; with ``no_repeat`` up to 10 more draws avoid pairing
-    a sample with itself, as the official code does (a fixed point may remain)."""
-    idx = torch.randperm(n, device=device)
-    if no_repeat and n > 1:
-        ar = torch.arange(n, device=device)
-        for _ in range(10):
-            if not bool((idx == ar).any()):
-                break
-            idx = torch.randperm(n, device=device)
-    return idx
 
 
 class MaskMix:

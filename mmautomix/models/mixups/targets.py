@@ -4,6 +4,11 @@ from typing import List, Union
 import torch
 import torch.nn.functional as F
 
+from mmautomix.core.mixing import check_labels
+
+__all__ = ['check_labels', 'check_no_batch_augments', 'check_soft_loss', 'mix_scores',
+           'set_mixed_scores']
+
 
 def mix_scores(scores: torch.Tensor, index: torch.Tensor,
                lam: Union[float, torch.Tensor]) -> torch.Tensor:
@@ -11,17 +16,6 @@ def mix_scores(scores: torch.Tensor, index: torch.Tensor,
     if isinstance(lam, torch.Tensor):
         lam = lam.to(scores).view(-1, 1)
     return lam * scores + (1 - lam) * scores[index]
-
-
-def check_labels(labels: torch.Tensor, num_classes: int) -> None:
-    """Every label in [0, num_classes), else a ValueError naming the first bad one, its
-    index in the batch and ``model.head.num_classes`` (before any one-hot or NaN)."""
-    bad = ((labels < 0) | (labels >= num_classes)).nonzero()
-    if len(bad):
-        i = int(bad[0])
-        raise ValueError(f'label {int(labels[i])} of sample {i} in this batch is outside '
-                         f'[0, model.head.num_classes={num_classes}); check the dataset\'s '
-                         'labels or set model.head.num_classes')
 
 
 def set_mixed_scores(data_samples: List, index: torch.Tensor,

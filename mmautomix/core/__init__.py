@@ -1,0 +1,20 @@
+"""The framework-free AutoMix core: plain PyTorch, nothing of OpenMMLab.
+
+``MixBlock`` (the mask generator), ``automix_branches`` (the bi-level step's losses),
+``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from any named layer) and
+``AutoMixClassifier`` (all of it around any classifier, for a plain training loop).
+mmautomix's registered mmpretrain modules are adapters over these.
+"""
+from .classifier import AutoMixClassifier, soft_cross_entropy
+from .ema import copy_to_ema, ema_update, momentum_at
+from .feature_tap import FeatureTap, find_layer, tokens_to_grid
+from .mix_block import MixBlock
+from .mixing import (check_inputs, check_labels, constant_mask, mask_scale_for,
+                     mask_statistics, mix, permutation, sample_pairs, soft_target)
+from .step import automix_branches, buffer_snapshot, total_loss
+
+__all__ = ['AutoMixClassifier', 'FeatureTap', 'MixBlock', 'automix_branches',
+           'buffer_snapshot', 'check_inputs', 'check_labels', 'constant_mask',
+           'copy_to_ema', 'ema_update', 'find_layer', 'mask_scale_for', 'mask_statistics',
+           'mix', 'momentum_at', 'permutation', 'sample_pairs', 'soft_cross_entropy',
+           'soft_target', 'tokens_to_grid', 'total_loss']

@@ -1,0 +1,208 @@
+"""AutoMix around any PyTorch classifier, for a plain training loop.
+
+    automix = AutoMixClassifier(torchvision.models.resnet18(num_classes=10),
+                                layer='layer3', in_channels=256, num_classes=10)
+    optimizer = torch.optim.SGD(automix.param_groups(lr=0.1), momentum=0.9)
+    for x, y in loader:
+        logs = automix.train_step(x, y, optimizer)
+    top1 = (automix(x_test).argmax(1) == y_test)     # θ_k, the model AutoMix reports
+
+One object holds θ_q (the classifier given, trained by the optimizer), θ_k (its momentum
+copy, frozen, updated after each optimizer step) and the Mix Block. ``train_step`` is the
+whole bi-level step of ``mmautomix.core.step``: λ and pairs, the masks, the three loss
+branches (backpropagated one after another), the optimizer step and the EMA update.
+
+Difference from the official model, by construction: a plain classifier has one output
+layer, so the clean and the mixed losses train the same classifier head (the official
+model has two heads, ``head_one`` and ``head_mix``; mmautomix's registered ``AutoMix``
+keeps them).
+"""
+import copy
+import warnings
+from contextlib import nullcontext
+from typing import Optional, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .ema import ema_update, momentum_at
+from .feature_tap import FeatureTap
+from .mix_block import MixBlock
+from .step import automix_branches, buffer_snapshot, total_loss
+
+
+def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """−Σ_c t_c log softmax(logits)_c, averaged over the batch."""
+    return -(target * F.log_softmax(logits, dim=1)).sum(1).mean()
+
+
+class AutoMixClassifier(nn.Module):
+    """θ_q, θ_k and the Mix Block of AutoMix around ``model``.
+
+    Args:
+        model (nn.Module): the classifier θ_q, images → logits (N, num_classes).
+        layer (str): name of the layer of ``model`` whose output z the Mix Block reads
+            (a key of ``dict(model.named_modules())``, e.g. ``'layer3'`` of a torchvision
+            ResNet, ``'blocks.5'`` of a ViT). Its output may be N×C×H×W or tokens.
+        in_channels (int): C of that output.
+        num_classes (int): classes of the labels.
+        alpha (float): α of λ ~ Beta(α, α). AutoMix: 2.0.
+        momentum (float): m, the weight θ_k keeps at each update (θ_k ← mθ_k + (1−m)θ_q);
+            the base value of the schedule. AutoMix: 0.999.
+        end_momentum (float, optional): with ``total_steps``, m follows the official
+            cosine schedule from ``momentum`` to this value (``adjust_scope`` the phase).
+        total_steps (int, optional): optimizer steps of the whole training.
+        mask_loss_weight (float): η, weight of the Mix Block's mask loss. AutoMix: 0.1.
+        mask_loss_margin (float): ε of the mask loss. AutoMix: 0.1.
+        lam_margin (float): plain mixup for the online branch when min(λ, 1−λ) ≤ margin;
+            negative turns it off. AutoMix: 0.08.
+        lam_concat (bool): the Mix Block reads λ as an extra channel (official setting on
+            ImageNet-scale data; it is what makes the masks follow λ).
+        mask_scale (int, optional): input size / feature size; None derives it.
+        truncate_clean_pass (bool): end θ_k's clean forward at ``layer`` (faster; θ_k's
+            later BN statistics then see only mixed images). Default: the full pass.
+        staged_backward (bool): backpropagate each branch before the next forward
+            (same gradients, a third of the activation memory).
+        num_extra_tokens (int, optional): class/distillation tokens before the patch
+            tokens of a token model; None infers 0, 1 or 2 from a square grid.
+        max_nonfinite (int): non-finite steps are skipped (no update, BN statistics
+            restored) with a warning; this many stop training with an error.
+    """
+
+    def __init__(self,
+                 model: nn.Module,
+                 layer: str,
+                 in_channels: int,
+                 num_classes: int,
+                 alpha: float = 2.0,
+                 momentum: float = 0.999,
+                 end_momentum: Optional[float] = None,
+                 total_steps: Optional[int] = None,
+                 adjust_scope: Sequence[float] = (0.1, 1.0),
+                 mask_loss_weight: float = 0.1,
+                 mask_loss_margin: float = 0.1,
+                 lam_margin: float = 0.08,
+                 lam_concat: bool = False,
+                 mask_scale: Optional[int] = None,
+                 truncate_clean_pass: bool = False,
+                 staged_backward: bool = True,
+                 num_extra_tokens: Optional[int] = None,
+                 max_nonfinite: int = 10):
+        super().__init__()
+        if not isinstance(model, nn.Module):
+            raise TypeError(f'model: expected an nn.Module classifier, got {type(model)}')
+        if not (isinstance(alpha, (int, float)) and alpha > 0):
+            raise ValueError(f'alpha={alpha!r}: expected a float > 0')
+        if not 0 <= momentum <= 1:
+            raise ValueError(f'momentum={momentum!r}: expected m in [0, 1]')
+        if (end_momentum is None) != (total_steps is None):
+            raise ValueError('end_momentum and total_steps: give both (cosine schedule of '
+                             'm) or neither (constant m)')
+        self.online = model                                   # θ_q
+        self.ema = copy.deepcopy(model).requires_grad_(False)  # θ_k
+        self.mix_block = MixBlock(in_channels, lam_concat=lam_concat,
+                                  mask_loss_margin=mask_loss_margin)
+        self._tap = FeatureTap(self.ema, layer, num_extra_tokens, key='layer')
+        self.layer = layer
+        self.num_classes = num_classes
+        self.alpha = float(alpha)
+        self.base_momentum = self.momentum = float(momentum)
+        self.end_momentum, self.total_steps = end_momentum, total_steps
+        self.adjust_scope = tuple(adjust_scope)
+        self.mask_loss_weight = float(mask_loss_weight)
+        self.lam_margin = float(lam_margin)
+        self.mask_scale = mask_scale
+        self.truncate_clean_pass = truncate_clean_pass
+        self.staged_backward = staged_backward
+        self.max_nonfinite = max_nonfinite
+        self.register_buffer('steps', torch.zeros((), dtype=torch.long))   # EMA updates
+        self.nonfinite_steps = 0
+
+    def param_groups(self, lr: float, mix_block_lr: Optional[float] = None, **kwargs):
+        """Optimizer groups: θ_q at ``lr`` and the Mix Block at ``mix_block_lr``
+        (default ``lr``); θ_k is not trained. ``kwargs`` go to both groups."""
+        return [dict(params=list(self.online.parameters()), lr=lr, **kwargs),
+                dict(params=list(self.mix_block.parameters()),
+                     lr=lr if mix_block_lr is None else mix_block_lr, **kwargs)]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """θ_k's logits (the model AutoMix evaluates and exports)."""
+        return self.ema(x)
+
+    def branches(self, x: torch.Tensor, y: torch.Tensor):
+        """The three loss branches of one step (see ``mmautomix.core.step``)."""
+        return automix_branches(
+            x, y, mix_block=self.mix_block,
+            clean_feature=lambda v: self._tap(v, stop=self.truncate_clean_pass),
+            ema_mix_logits=lambda v: self.ema(v).float(),
+            online_logits=lambda v: self.online(v).float(),
+            online_mix_logits=lambda v: self.online(v).float(),
+            one_loss=F.cross_entropy, mix_loss=soft_cross_entropy,
+            num_classes=self.num_classes, alpha=self.alpha,
+            mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
+            mask_scale=self.mask_scale, layer=f'layer={self.layer!r}',
+            num_classes_key='num_classes', mask_scale_key='mask_scale')
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor,
+                   optimizer: torch.optim.Optimizer,
+                   scaler: Optional['torch.amp.GradScaler'] = None,
+                   autocast_dtype: Optional[torch.dtype] = None) -> dict:
+        """One AutoMix step with the caller's optimizer: forward passes, backward,
+        ``optimizer.step()`` (through ``scaler`` if given), then the EMA update of θ_k.
+
+        ``autocast_dtype`` (e.g. ``torch.bfloat16``) runs the forward passes under
+        autocast; the Mix Block's attention and sigmoid stay in fp32. Returns the
+        losses and logs as floats."""
+        if not self.training:
+            raise RuntimeError('AutoMixClassifier.train_step: call .train() first')
+        optimizer.zero_grad(set_to_none=True)
+        restore_buffers = buffer_snapshot(self)
+        amp = (torch.autocast(x.device.type, dtype=autocast_dtype)
+               if autocast_dtype is not None else nullcontext())
+        parts, logs, branches = [], {}, self.branches(x, y)
+        while True:
+            with amp:
+                part = next(branches, None)
+            if part is None:
+                break
+            logs.update(part)
+            loss = total_loss(part)
+            parts.append(loss)
+            if self.staged_backward:
+                (scaler.scale(loss) if scaler is not None else loss).backward()
+        if not self.staged_backward:
+            loss = sum(parts)
+            (scaler.scale(loss) if scaler is not None else loss).backward()
+        total = torch.stack([p.detach() for p in parts]).sum()
+        if not bool(torch.isfinite(total)):
+            restore_buffers()
+            optimizer.zero_grad(set_to_none=True)
+            return self._skip(logs)
+        if scaler is not None:
+            scaler.step(optimizer)
+            scaler.update()
+        else:
+            optimizer.step()
+        self._update_ema()
+        out = {k: float(v.detach()) for k, v in logs.items()}
+        out.update(loss=float(total), momentum=self.momentum)
+        return out
+
+    def _update_ema(self):
+        if self.total_steps is not None:
+            self.momentum = momentum_at(int(self.steps), self.total_steps,
+                                        self.base_momentum, self.end_momentum,
+                                        self.adjust_scope)
+        ema_update([self.online], [self.ema], self.momentum)
+        self.steps += 1
+
+    def _skip(self, logs):
+        self.nonfinite_steps += 1
+        bad = [k for k, v in logs.items() if k.startswith('loss') and not torch.isfinite(v)]
+        msg = (f'AutoMixClassifier: non-finite {bad}; step skipped, no parameter updated '
+               f'({self.nonfinite_steps}/{self.max_nonfinite})')
+        if self.nonfinite_steps >= self.max_nonfinite:
+            raise FloatingPointError(msg + '; lower the learning rate or clip gradients')
+        warnings.warn(msg)
+        return {'nonfinite_steps': float(self.nonfinite_steps)}

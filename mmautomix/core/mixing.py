@@ -1,0 +1,111 @@
+"""Pairs, ratios, mixed images and soft targets of one AutoMix step (plain PyTorch).
+
+A step draws λ_mb, λ_bb ~ Beta(α, α) (numpy's global generator, as the official code)
+and two pairings of the local batch (torch's generator), mixes each pair with a mask M
+(channel 0 weights x_i, channel 1 the paired x_index[i]) and gives the mixed image the
+soft target λ y_i + (1 − λ) y_index[i].
+"""
+from typing import Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def permutation(n: int, device, no_repeat: bool = False) -> torch.Tensor:
+    """A random pairing of the batch; with ``no_repeat`` up to 10 more draws avoid pairing
+    a sample with itself, as the official code does (a fixed point may remain)."""
+    idx = torch.randperm(n, device=device)
+    if no_repeat and n > 1:
+        ar = torch.arange(n, device=device)
+        for _ in range(10):
+            if not bool((idx == ar).any()):
+                break
+            idx = torch.randperm(n, device=device)
+    return idx
+
+
+def sample_pairs(n: int, device, alpha: float, no_repeat: bool = False
+                 ) -> Tuple[float, float, torch.Tensor, torch.Tensor]:
+    """λ_mb, λ_bb ~ Beta(α, α) and the pairings idx_mb, idx_bb of a batch of ``n``.
+
+    With ``no_repeat``, a pairing for the Mix Block that still pairs a sample with itself
+    after the re-draws becomes a random cyclic shift (official behaviour)."""
+    lam_mb, lam_bb = (float(v) for v in np.random.beta(alpha, alpha, 2))
+    idx_mb = permutation(n, device, no_repeat)
+    ar = torch.arange(n, device=device)
+    if no_repeat and n > 2 and bool((idx_mb == ar).any()):
+        shift = int(np.random.randint(1, n - 1))
+        idx_mb = (ar + shift) % n
+    idx_bb = permutation(n, device, no_repeat)
+    return lam_mb, lam_bb, idx_mb, idx_bb
+
+
+def mix(x: torch.Tensor, mask: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """x ⊙ M[:, 0] + x[index] ⊙ M[:, 1]."""
+    return x * mask[:, :1] + x[index] * mask[:, 1:]
+
+
+def constant_mask(x: torch.Tensor, lam: float) -> torch.Tensor:
+    """The mask of plain mixup, [λ, 1 − λ] everywhere (broadcasts over the pixels)."""
+    return x.new_tensor([lam, 1 - lam]).view(1, 2, 1, 1)
+
+
+def soft_target(labels: torch.Tensor, index: torch.Tensor, lam: float,
+                num_classes: int) -> torch.Tensor:
+    """λ y + (1 − λ) y[index] with y one-hot."""
+    one_hot = F.one_hot(labels, num_classes).float()
+    return lam * one_hot + (1 - lam) * one_hot[index]
+
+
+def check_labels(labels: torch.Tensor, num_classes: int,
+                 key: str = 'model.head.num_classes') -> None:
+    """Every label in [0, num_classes), else a ValueError naming the first bad one, its
+    index in the batch and ``key`` (before any one-hot or NaN)."""
+    bad = ((labels < 0) | (labels >= num_classes)).nonzero()
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(f'label {int(labels[i])} of sample {i} in this batch is outside '
+                         f'[0, {key}={num_classes}); check the dataset\'s labels or set '
+                         f'{key}')
+
+
+def check_inputs(x: torch.Tensor) -> None:
+    """A batch AutoMix can mix: at least two samples, square images of even size."""
+    n = x.size(0)
+    if n < 2:
+        raise ValueError(f'AutoMix mixes pairs within a batch: got batch size {n}; '
+                         'expected train_dataloader.batch_size >= 2')
+    h, w = x.shape[-2:]
+    if h != w or h % 2:
+        raise ValueError(f'AutoMix expects square inputs of even size: got {h}x{w}. '
+                         'Set the train pipeline crop/resize (e.g. RandomResizedCrop '
+                         'scale=224) to a square, even size')
+
+
+def mask_scale_for(x: torch.Tensor, z: torch.Tensor, mask_scale=None,
+                   layer: str = '', key: str = 'model.mask_scale') -> int:
+    """s, the input size divided by the feature size z; an error naming ``key`` and
+    ``layer`` when the feature does not divide the input."""
+    h, w = x.shape[-2:]
+    fh, fw = z.shape[-2:]
+    s = mask_scale or h // fh
+    if s * fh != h or s * fw != w:
+        raise ValueError(
+            f'{key}: the {layer} feature is {fh}x{fw} and the input {h}x{w}; scale {s} '
+            f'gives {s * fh}x{s * fw}. Expected an input size that is a multiple of the '
+            f'feature size ({key}=None derives it) or a layer whose feature divides the '
+            'input')
+    return s
+
+
+@torch.no_grad()
+def mask_statistics(mask: torch.Tensor, lam: float) -> dict:
+    """What the Mix Block's masks look like, logged with the losses (no gradient):
+    ``mask_spatial_std``, the mean over samples of M_j's standard deviation across
+    pixels (0 for a flat mask: a learned global mixup, not a spatial one), and
+    ``mask_lam_error``, the mean over samples of |mean(M_j) − (1 − λ)| (how far each
+    mask's share of the paired image is from the label weight it gets)."""
+    m_j = mask[:, 1].flatten(1).float()
+    return dict(mask_spatial_std=m_j.std(1).mean(),
+                mask_lam_error=(m_j.mean(1) - (1 - lam)).abs().mean())

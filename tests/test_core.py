@@ -1,0 +1,254 @@
+"""The framework-free core (``mmautomix.core``): importable with torch alone, the plain
+PyTorch front-end's step, and reading z from any layer (feature maps or tokens)."""
+import copy
+import os.path as osp
+import re
+import subprocess
+import sys
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+
+from mmautomix.core import (AutoMixClassifier, FeatureTap, MixBlock, find_layer,
+                            momentum_at, tokens_to_grid)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+OPENMMLAB = ('mmengine', 'mmpretrain', 'mmdet', 'mmcv')
+
+
+def tiny_cnn(classes=5):
+    """Conv stages at /1, /2, /4 with BN, then a linear head: 16 px → z 8×4×4 at stage2."""
+    def stage(cin, cout, stride):
+        return nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False),
+                             nn.BatchNorm2d(cout), nn.ReLU())
+    return nn.Sequential(OrderedDict(
+        stem=stage(3, 4, 1), stage1=stage(4, 8, 2), stage2=stage(8, 8, 2),
+        stage3=stage(8, 16, 2), pool=nn.AdaptiveAvgPool2d(1), flat=nn.Flatten(),
+        fc=nn.Linear(16, classes)))
+
+
+def automix(**kw):
+    torch.manual_seed(0)
+    args = dict(model=tiny_cnn(), layer='stage2', in_channels=8, num_classes=5,
+                lam_margin=-1)
+    args.update(kw)
+    return AutoMixClassifier(**args).train()
+
+
+def batch(n=6, seed=1):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 3, 16, 16, generator=g), torch.arange(n) % 5
+
+
+def step(model, x, y, seed=3, lr=0.1):
+    opt = torch.optim.SGD(model.param_groups(lr=lr), momentum=0.9)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return model.train_step(x, y, opt), opt
+
+
+def test_core_imports_and_trains_with_openmmlab_blocked():
+    code = ('import sys\n'
+            f'for m in {OPENMMLAB!r}:\n'
+            '    sys.modules[m] = None   # any import of it raises ImportError\n'
+            'import torch, mmautomix, mmautomix.core as core\n'
+            'net = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3, 2, 1), torch.nn.ReLU(),\n'
+            '    torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(4, 3))\n'
+            'am = core.AutoMixClassifier(net, layer="1", in_channels=4, num_classes=3).train()\n'
+            'opt = torch.optim.SGD(am.param_groups(lr=0.1), lr=0.1)\n'
+            'logs = am.train_step(torch.randn(4, 3, 8, 8), torch.tensor([0, 1, 2, 0]), opt)\n'
+            'print("steps", int(am.steps), "loaded", sorted(m for m in sys.modules\n'
+            '      if m.split(".")[0] in {"mmengine", "mmpretrain", "mmdet", "mmcv"}\n'
+            '      and sys.modules[m] is not None))\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'steps 1 loaded []' in out.stdout
+
+
+def test_importing_mmautomix_changes_no_global_state():
+    """The checkpoint loader of mmengine, mmdet's ``Pretrained`` and the default scope are
+    the same before and after importing every mmautomix module."""
+    code = '''
+from mmengine.registry import DefaultScope
+from mmengine.runner.checkpoint import CheckpointLoader
+from mmdet.registry import WEIGHT_INITIALIZERS
+before = (dict(CheckpointLoader._schemes), WEIGHT_INITIALIZERS.get('Pretrained'),
+          DefaultScope.get_current_instance())
+import mmautomix, mmautomix.core, mmautomix.models, mmautomix.engine
+import mmautomix.datasets, mmautomix.evaluation, mmautomix.detection
+after = (dict(CheckpointLoader._schemes), WEIGHT_INITIALIZERS.get('Pretrained'),
+         DefaultScope.get_current_instance())
+print('same', before == after, WEIGHT_INITIALIZERS.get('StrictPretrained').__name__)
+from mmautomix.utils import register_all_modules
+register_all_modules(init_default_scope=False)
+print('loader', CheckpointLoader._schemes[''].__name__)
+'''
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=REPO, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert 'same True StrictPretrainedInit' in out.stdout
+    assert 'loader load_local_checkpoint' in out.stdout   # the explicit call installs it
+
+
+def test_mix_block_is_initialised_at_construction():
+    torch.manual_seed(0)
+    block = MixBlock(64)
+    for conv in (block.query, block.value):
+        assert abs(float(conv.weight.detach().std()) - 0.01) < 0.003
+        assert float(conv.bias.detach().abs().max()) == 0.0
+
+
+def test_staged_backward_equals_the_summed_loss():
+    staged, summed = automix(), automix(staged_backward=False)
+    summed.load_state_dict(staged.state_dict())
+    x, y = batch()
+    logs_a, _ = step(staged, x, y)
+    logs_b, _ = step(summed, x, y)
+    for k in ('loss_mix_k', 'loss_mask', 'loss_one_q', 'loss_mix_q', 'loss'):
+        assert logs_a[k] == pytest.approx(logs_b[k], rel=1e-6), k
+    for (name, a), b in zip(staged.named_parameters(), summed.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-7, msg=name)
+
+
+@pytest.mark.parametrize('truncate', [False, True])
+def test_a_step_makes_four_passes_and_truncation_ends_the_clean_one(truncate):
+    model = automix(truncate_clean_pass=truncate)
+    calls = {'online': 0, 'ema': 0, 'ema.stage3': 0}
+    for name, mod in (('online', model.online), ('ema', model.ema),
+                      ('ema.stage3', model.ema.stage3)):
+        mod.register_forward_pre_hook(lambda *_, n=name: calls.__setitem__(n, calls[n] + 1))
+    x, y = batch()
+    step(model, x, y)
+    # θ_k: clean pass and x_mb; θ_q: x and x_bb; the truncated clean pass stops at stage2
+    assert calls == {'online': 2, 'ema': 2, 'ema.stage3': 1 if truncate else 2}
+
+
+def test_ema_update_and_momentum_schedule():
+    model = automix(momentum=0.9)
+    ema0 = copy.deepcopy(model.ema.state_dict())
+    x, y = batch()
+    step(model, x, y)
+    for name, p_k in model.ema.named_parameters():
+        want = 0.9 * ema0[name] + 0.1 * dict(model.online.named_parameters())[name]
+        torch.testing.assert_close(p_k, want, msg=name)
+    assert int(model.steps) == 1
+    sched = automix(momentum=0.99, end_momentum=1.0, total_steps=4, adjust_scope=(0.5, 1))
+    momenta = []
+    for k in range(4):
+        step(sched, x, y, seed=k)
+        momenta.append(sched.momentum)
+    # constant for the first half, then m = 1 − 0.01·(cos(πk/4) + 1)/2
+    assert momenta == pytest.approx([0.99, 0.99, 0.995, 1 - 0.01 * (1 - 2 ** -0.5) / 2])
+    assert momenta[3] == momentum_at(3, 4, 0.99, 1.0, (0.5, 1))
+    # the Mix Block is trained by the optimizer
+    before = model.mix_block.query.weight.clone()
+    step(model, x, y, seed=7)
+    assert not torch.equal(before, model.mix_block.query.weight)
+
+
+def test_nonfinite_step_is_skipped_with_nothing_updated():
+    model = automix(max_nonfinite=2)
+    state = copy.deepcopy(model.state_dict())
+    x, y = batch()
+    x[2, 0, 3, 3] = float('nan')
+    with pytest.warns(UserWarning, match='non-finite'):
+        logs, _ = step(model, x, y)
+    assert logs == {'nonfinite_steps': 1.0}
+    for k, v in model.state_dict().items():
+        torch.testing.assert_close(v, state[k], equal_nan=True, msg=k)
+    with pytest.raises(FloatingPointError, match='non-finite'):
+        step(model, x, y)
+
+
+def test_bf16_autocast_with_a_grad_scaler_keeps_the_mask_in_fp32():
+    model = automix()
+    dtypes = []
+    model.mix_block.register_forward_hook(lambda m, a, out: dtypes.append(out.dtype))
+    scaler = torch.amp.GradScaler('cpu', init_scale=2.0 ** 8)
+    x, y = batch()
+    opt = torch.optim.SGD(model.param_groups(lr=0.1))
+    logs = model.train_step(x, y, opt, scaler=scaler, autocast_dtype=torch.bfloat16)
+    assert dtypes == [torch.float32, torch.float32]
+    assert np.isfinite(logs['loss']) and scaler.get_scale() == 2.0 ** 8
+    assert int(model.steps) == 1
+
+
+@pytest.mark.parametrize('layer,match', [
+    ('stage_2', r"layer='stage_2': Sequential has no such layer; valid names, closest "
+                r"first: 'stage2'"),
+    ('stage3', r"mix_block.in_channels=8, but layer='stage3' outputs 16 channels; "
+               r"expected mix_block.in_channels=16"),
+    ('fc', r"layer='fc': the layer output has shape \(6, 5\); expected \(N, C, H, W\)"),
+])
+def test_a_wrong_layer_is_named(layer, match):
+    with pytest.raises(ValueError, match=match):
+        model = automix(layer=layer)
+        step(model, *batch())
+
+
+def test_a_feature_that_does_not_divide_the_input_names_mask_scale():
+    model = automix()
+    x = torch.randn(4, 3, 18, 18)
+    with pytest.raises(ValueError, match=r'mask_scale: the layer=.stage2. feature is 5x5'):
+        step(model, x, torch.arange(4))
+
+
+class TinyViT(nn.Module):
+    """Patch embedding, class (+ distillation) tokens and two token layers."""
+
+    def __init__(self, extra=1, dim=8, classes=5):
+        super().__init__()
+        self.embed = nn.Conv2d(3, dim, 4, 4)
+        self.extra = nn.Parameter(torch.zeros(1, extra, dim))
+        self.layers = nn.Sequential(nn.Linear(dim, dim), nn.Linear(dim, dim))
+        self.fc = nn.Linear(dim, classes)
+
+    def forward(self, x):
+        t = self.embed(x).flatten(2).transpose(1, 2)
+        t = torch.cat([self.extra.expand(len(x), -1, -1), t], 1)
+        return self.fc(self.layers(t)[:, 0])
+
+
+@pytest.mark.parametrize('extra', [1, 2])
+def test_token_layers_become_the_patch_grid(extra):
+    vit = TinyViT(extra)
+    tokens = []
+    vit.layers[0].register_forward_hook(lambda m, a, out: tokens.append(out))
+    x = torch.randn(2, 3, 16, 16)
+    z = FeatureTap(vit, 'layers.0')(x, stop=True)
+    patches = tokens[0][:, extra:]                      # N×16×C, row-major 4×4 grid
+    assert z.shape == (2, 8, 4, 4)
+    torch.testing.assert_close(z[:, :, 1, 2], patches[:, 1 * 4 + 2])
+    model = AutoMixClassifier(vit, layer='layers.0', in_channels=8, num_classes=5).train()
+    logs, _ = step(model, torch.randn(4, 3, 16, 16), torch.arange(4))
+    assert np.isfinite(logs['loss'])
+
+
+def test_swin_style_tuple_and_bad_token_counts():
+    t = torch.arange(2 * 6 * 3, dtype=torch.float).view(2, 6, 3)
+    grid = tokens_to_grid((t, (2, 3)))
+    assert grid.shape == (2, 3, 2, 3) and float(grid[1, 2, 1, 0]) == float(t[1, 3, 2])
+    with pytest.raises(ValueError, match=r"layer: the layer outputs 7 tokens, which is "
+                                         r"not a square grid"):
+        tokens_to_grid(torch.zeros(2, 7, 3))
+    with pytest.raises(ValueError, match='layer'):
+        tokens_to_grid(torch.zeros(2, 3))
+    names = re.findall(r"'([^']+)'", str(pytest.raises(ValueError, find_layer, tiny_cnn(),
+                                                          'stage9').value))
+    assert names[1] in ('stage1', 'stage2', 'stage3')   # closest first
+
+
+def test_plain_pytorch_example_learns_on_real_fashion_mnist(fmnist_root):
+    out = subprocess.run(
+        [sys.executable, osp.join(REPO, 'examples', 'plain_pytorch_fmnist.py'), '--root',
+         fmnist_root, '--train', '1000', '--test', '500', '--batch', '50', '--momentum',
+         '0.9'], capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    top1 = dict(re.findall(r'(\w+ θ_\w) top-1: ([0-9.]+) %', out.stdout))
+    assert set(top1) == {'EMA θ_k', 'online θ_q'}, out.stdout
+    assert float(top1['online θ_q']) > 25 and float(top1['EMA θ_k']) > 15, out.stdout
+    assert sum(1 for ln in out.stdout.splitlines() if ln.startswith('epoch ')) == 1
