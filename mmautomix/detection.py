@@ -1,13 +1,14 @@
-"""Transfer to mmdet: a ``Pretrained`` initialiser that refuses a partial load.
+"""Transfer to mmdet: ``StrictPretrained``, a ``Pretrained`` that refuses a partial load.
 
 mmengine's ``Pretrained`` init loads with ``strict=False`` and only *logs* missing keys
 and shape mismatches, so a checkpoint without the expected backbone (or with a backbone
 of another depth or width) silently leaves a randomly initialised detector backbone.
 Importing this module (the detection configs do, through ``custom_imports``) registers,
-in mmdet's scope, a ``Pretrained`` with the same arguments that checks first: every
-parameter and buffer of the module must be in the checkpoint (under ``prefix``) with the
-same shape; otherwise it raises and lists what is missing or mismatched. Extra keys in
-the checkpoint (a classifier's ``fc``, θ_q, the Mix Block) are fine.
+in mmdet's scope and under its own name, ``StrictPretrained``: the arguments of
+``Pretrained``, but it checks first that every parameter and buffer of the module is in
+the checkpoint (under ``prefix``) with the same shape, and otherwise raises and lists
+what is missing or mismatched. Extra keys in the checkpoint (a classifier's ``fc``, θ_q,
+the Mix Block) are fine. mmengine's ``Pretrained`` itself is left as it is.
 
 The checkpoint of an AutoMix run can be used as it is: its ``backbone.*`` entries are
 the EMA backbone θ_k (see ``mmautomix/models/automix.py``).
@@ -65,5 +66,5 @@ class StrictPretrainedInit(PretrainedInit):
             update_init_info(module, init_info=f'StrictPretrained: load from {path}')
 
 
-MMDET_WEIGHT_INITIALIZERS.register_module(name='Pretrained', module=StrictPretrainedInit,
-                                          force=True)
+MMDET_WEIGHT_INITIALIZERS.register_module(name='StrictPretrained',
+                                          module=StrictPretrainedInit)

@@ -21,7 +21,7 @@ def tiny_cfg(**kw):
                   loss=dict(type='CrossEntropyLoss')),
         mix_block=dict(type='PixelMixBlock', in_channels=32, lam_concat=True,
                        mask_loss_margin=0.0),
-        alpha=2.0, mask_layer=2, mask_loss=0.1, lam_margin=-1)
+        alpha=2.0, mask_layer=2, mask_loss_weight=0.1, lam_margin=-1)
     cfg.update(kw)
     return cfg
 

@@ -51,10 +51,10 @@ def test_report_lists_every_mode_and_the_floor():
             rows[cells[0]] = [float(c) for c in cells[1:4]]
             passes[cells[0]] = int(cells[-1])
     assert set(rows) == {'vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain'}
-    # θ_k's clean pass, θ_k's mixed pass for the Mix Block, θ_q's mixed pass; plain AutoMix
-    # (one network) also makes three, Mixup and vanilla one
+    # θ_k's clean pass (whole or truncated), θ_k's mixed pass for the Mix Block, θ_q's
+    # clean and mixed passes; Mixup and vanilla one
     assert passes['vanilla'] == passes['mixup'] == 1
-    assert passes['automix'] == passes['automix_trunc'] == passes['automix_plain'] == 3
+    assert passes['automix'] == passes['automix_trunc'] == passes['automix_plain'] == 4
     assert rows['mixup'][2] == 1.0
     for step_s, img_s, ratio in rows.values():
         assert step_s > 0 and abs(img_s - 4 / step_s) < 0.1 * img_s

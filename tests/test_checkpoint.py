@@ -5,7 +5,9 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
-import mmautomix  # noqa: F401  (registers the loader)
+from mmautomix.utils import register_checkpoint_loader
+
+register_checkpoint_loader()   # what our tools and SafeCheckpointHook do
 
 
 def test_history_buffers_and_numpy_round_trip(tmp_path):

@@ -64,7 +64,7 @@ def test_config_builds_and_trains_one_step(path):
     assert changed > 0.5 * len(trained), f'only {changed}/{len(trained)} tensors updated'
     if cfg.model.type.split('.')[-1] == 'AutoMix':
         assert {'loss_mix_k', 'loss_one_q', 'loss_mix_q'} <= set(log)
-        assert ('loss_mask' in log) == (cfg.model.mask_loss > 0)
+        assert ('loss_mask' in log) == (cfg.model.mask_loss_weight > 0)
 
 
 def test_mix_block_lr_floor_of_imagenet_recipe():

@@ -37,7 +37,7 @@ def train_automix(depth, work_dir):
     # the recipe's MaskLossCosineHook ran: η before the last of 4 iterations is the
     # true cosine 0.1·½(1 + cos(3π/4))
     import math
-    assert runner.model.mask_loss == pytest.approx(0.1 * (1 + math.cos(math.pi * 3 / 4)) / 2)
+    assert runner.model.mask_loss_weight == pytest.approx(0.1 * (1 + math.cos(math.pi * 3 / 4)) / 2)
     return osp.join(work_dir, 'epoch_1.pth')
 
 
@@ -50,7 +50,7 @@ def automix_ckpt(request, tmp_path_factory, fmnist_root):
 def build_detector(cfg_path, ckpt, depth, monkeypatch):
     monkeypatch.setenv('AUTOMIX_CKPT', ckpt)
     cfg = Config.fromfile(cfg_path)
-    assert cfg.model.backbone.init_cfg == dict(type='Pretrained', checkpoint=ckpt,
+    assert cfg.model.backbone.init_cfg == dict(type='StrictPretrained', checkpoint=ckpt,
                                                prefix='backbone.')
     if depth == 18:
         cfg.model.backbone.depth = 18

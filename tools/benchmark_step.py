@@ -88,7 +88,7 @@ def model_cfg(mode, arch):
         cfg.update(type='PuzzleMix', alpha=1.0, n_workers=2 if mode == 'puzzlemix_pool' else 0,
                    **(dict(block_num=5, t_size=4) if size <= 64 else {}))
     if mode.startswith('automix'):
-        cfg.update(type='AutoMix', alpha=2.0, mask_layer=2, mask_loss=0.1, lam_margin=0.08,
+        cfg.update(type='AutoMix', alpha=2.0, mask_layer=2, mask_loss_weight=0.1, lam_margin=0.08,
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
                                   lam_concat=size > 64, mask_loss_margin=0.1),
                    staged_backward=mode != 'automix_plain',
@@ -150,14 +150,15 @@ def interleaved(fns, args, context=contextlib.nullcontext):
 
 
 def backbone_passes(model, wrapper, data):
-    """Forward calls of the network's backbones (θ, or θ_q and θ_k) in one
-    ``train_step``: the structure of a mode's cost, independent of the host's speed."""
+    """Forward calls started on the network's backbones (θ, or θ_q and θ_k) in one
+    ``train_step``, a truncated one included: the structure of a mode's cost,
+    independent of the host's speed."""
     calls = [0]
 
     def count(*_):
         calls[0] += 1
 
-    handles = [m.register_forward_hook(count) for name, m in model.named_children()
+    handles = [m.register_forward_pre_hook(count) for name, m in model.named_children()
                if name.startswith('backbone')]
     model.train_step(data, wrapper)
     for h in handles:

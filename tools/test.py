@@ -11,6 +11,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmautomix.utils.checkpoint import register_checkpoint_loader
 from mmautomix.utils.config import apply_cfg_options
 
 
@@ -32,6 +33,7 @@ def parse_args():
 
 def main():
     args = parse_args()
+    register_checkpoint_loader()   # Runner checkpoints on torch >= 2.6
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} does not exist')
     cfg = Config.fromfile(args.config)

@@ -14,6 +14,7 @@ from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmautomix.utils.checkpoint import register_checkpoint_loader
 from mmautomix.utils.config import apply_cfg_options
 
 
@@ -107,6 +108,7 @@ def check_resume_target(cfg):
 
 def main():
     args = parse_args()
+    register_checkpoint_loader()   # Runner checkpoints on torch >= 2.6
     cfg = merge_args(Config.fromfile(args.config), args)
     check_resume_target(cfg)
     init_cpu_dist(cfg, args.launcher)

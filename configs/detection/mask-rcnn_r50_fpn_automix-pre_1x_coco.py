@@ -9,5 +9,5 @@ _base_ = 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py'
 custom_imports = dict(imports=['mmautomix.detection'], allow_failed_imports=False)
 automix_checkpoint = '{{$AUTOMIX_CKPT:work_dirs/automix_resnet50_4xb64-100e_in1k/epoch_100.pth}}'
 model = dict(
-    backbone=dict(init_cfg=dict(type='Pretrained', checkpoint=automix_checkpoint,
+    backbone=dict(init_cfg=dict(type='StrictPretrained', checkpoint=automix_checkpoint,
                                 prefix='backbone.')))

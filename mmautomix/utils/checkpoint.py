@@ -58,8 +58,10 @@ def load_prefixed_state(filename, prefix, map_location='cpu', where='checkpoint'
     an empty prefix). Raises ``KeyError`` naming the checkpoint's top-level keys when
     nothing is under the prefix; ``where`` and ``prefix_key`` name the config keys of
     the file and the prefix in that message."""
-    from mmengine.runner.checkpoint import CheckpointLoader
-    ckpt = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+    if '://' in filename:
+        ckpt = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+    else:
+        ckpt = load_local_checkpoint(filename, map_location=map_location)
     state = ckpt.get('state_dict', ckpt)
     if prefix and not prefix.endswith('.'):
         prefix += '.'

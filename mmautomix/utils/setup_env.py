@@ -4,6 +4,8 @@ import warnings
 
 from mmengine import DefaultScope
 
+from .checkpoint import register_checkpoint_loader
+
 _MODEL_INDEX_REGISTERED = []
 
 
@@ -32,7 +34,8 @@ def register_model_index() -> None:
 def register_all_modules(init_default_scope: bool = True) -> None:
     """Import every mmautomix (and mmpretrain) module so that it is registered, add our
     models to mmpretrain's ``ModelHub`` (by name for ``get_model`` and friends), and
-    optionally make ``mmautomix`` the default scope."""
+    optionally make ``mmautomix`` the default scope. Also installs the checkpoint
+    loader of ``mmautomix.utils.checkpoint`` (Runner checkpoints on torch >= 2.6)."""
     import mmpretrain.utils
     mmpretrain.utils.register_all_modules(init_default_scope=False)
     import mmautomix.datasets  # noqa: F401
@@ -40,6 +43,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmautomix.evaluation  # noqa: F401
     import mmautomix.models  # noqa: F401
     register_model_index()
+    register_checkpoint_loader()
     if not init_default_scope:
         return
     current = DefaultScope.get_current_instance()

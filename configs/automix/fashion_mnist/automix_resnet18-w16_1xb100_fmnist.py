@@ -32,7 +32,7 @@ model = dict(
     alpha=2.0,
     momentum=0.99,
     mask_layer=2,
-    mask_loss=0.1,
+    mask_loss_weight=0.1,
     lam_margin=0.08,
 )
 param_scheduler = dict(eta_min=0.05)

@@ -10,7 +10,7 @@ model = dict(
     mix_block=dict(type='PixelMixBlock', in_channels=256, reduction=2, use_scale=True,
                    unsampling_mode=['nearest'], lam_concat=True,
                    mask_loss_mode='L1', mask_loss_margin=0.1),
-    alpha=2.0, momentum=0.99, mask_layer=2, mask_loss=0.1, lam_margin=0.08)
+    alpha=2.0, momentum=0.99, mask_layer=2, mask_loss_weight=0.1, lam_margin=0.08)
 param_scheduler = dict(eta_min=0.05)
 custom_hooks = [
     dict(type='AutoMixMomentumHook', end_momentum=0.999, adjust_scope=(0.1, 1.0)),

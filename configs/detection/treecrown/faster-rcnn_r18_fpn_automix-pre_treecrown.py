@@ -19,7 +19,7 @@ data_root = '{{$TREECROWN_ROOT:data/treecrown}}/'
 metainfo = dict(classes=('Tree', ), palette=[(0, 200, 0)])
 
 model = dict(
-    backbone=dict(depth=18, init_cfg=dict(type='Pretrained', checkpoint=automix_checkpoint,
+    backbone=dict(depth=18, init_cfg=dict(type='StrictPretrained', checkpoint=automix_checkpoint,
                                           prefix='backbone.')),
     neck=dict(in_channels=[64, 128, 256, 512]),
     roi_head=dict(bbox_head=dict(num_classes=1)))

@@ -19,7 +19,7 @@ from mmautomix.registry import HOOKS
 
 @HOOKS.register_module()
 class MaskLossCosineHook(Hook):
-    """Cosine-anneal ``model.mask_loss`` (η) over the iterations of training.
+    """Cosine-anneal ``model.mask_loss_weight`` (η) over the iterations of training.
 
     Args:
         start (float): η_0. Reference: 0.1.
@@ -43,9 +43,9 @@ class MaskLossCosineHook(Hook):
     def before_train(self, runner):
         model = get_ori_model(runner.model)
         if runner.iter == 0:
-            model.mask_loss = self.start
+            model.mask_loss_weight = self.start
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         model = get_ori_model(runner.model)
-        model.mask_loss = self.value_at(runner.iter, runner.max_iters, model.mask_loss)
-        runner.message_hub.update_scalar('train/mask_loss_weight', model.mask_loss)
+        model.mask_loss_weight = self.value_at(runner.iter, runner.max_iters, model.mask_loss_weight)
+        runner.message_hub.update_scalar('train/mask_loss_weight', model.mask_loss_weight)

@@ -18,6 +18,7 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmautomix.registry import HOOKS
+from mmautomix.utils.checkpoint import register_checkpoint_loader
 
 
 def _atomic_write_text(path: str, text: str) -> None:
@@ -31,7 +32,14 @@ def _atomic_write_text(path: str, text: str) -> None:
 
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
-    """``CheckpointHook`` whose files are written to a temporary name and renamed."""
+    """``CheckpointHook`` whose files are written to a temporary name and renamed.
+
+    Before the run (and so before ``load_from``/``resume``) it installs the torch >= 2.6
+    loader of ``mmautomix.utils.checkpoint``, so the checkpoints it writes load again."""
+
+    def before_run(self, runner):
+        register_checkpoint_loader()
+        super().before_run(runner)
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         if self.file_backend.name != 'LocalBackend':

@@ -15,6 +15,6 @@ model = dict(
     alpha=2.0,
     momentum=0.999,
     mask_layer=2,
-    mask_loss=0.1,
+    mask_loss_weight=0.1,
     lam_margin=0.08,
 )
