@@ -56,20 +56,28 @@ def add_mim_extension():
             shutil.copyfile(src, dst)
 
 
-if __name__ == '__main__':
-    add_mim_extension()
-    setup(
+def setup_kwargs():
+    """Installing needs torch alone (``mmautomix.core``); the OpenMMLab stack (the
+    registered modules, tools and configs) is the ``mm`` extra."""
+    return dict(
         name='mmautomix',
         version=read_version(),
-        description='AutoMix: learnable mixup (ECCV 2022) for mmpretrain/mmengine',
+        description='AutoMix: learnable mixup (ECCV 2022) in plain PyTorch and for '
+                    'mmpretrain/mmengine',
         long_description=open(osp.join(HERE, 'README.md')).read(),
         long_description_content_type='text/markdown',
         license='Apache License 2.0',
-        packages=find_packages(exclude=('configs', 'tools', 'tests')),
+        packages=find_packages(exclude=('configs', 'tools', 'tests', 'examples')),
         include_package_data=True,
         python_requires='>=3.9',
-        install_requires=read_requirements('mminstall.txt'),
-        extras_require={'tests': read_requirements('tests.txt'),
+        install_requires=read_requirements('core.txt'),
+        extras_require={'mm': read_requirements('mminstall.txt'),
+                        'tests': read_requirements('tests.txt'),
                         'mixups': read_requirements('mixups.txt')},
         zip_safe=False,
     )
+
+
+if __name__ == '__main__':
+    add_mim_extension()
+    setup(**setup_kwargs())

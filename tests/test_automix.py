@@ -469,3 +469,49 @@ def test_batch_of_one_sample_is_skipped_with_a_warning():
     x2, samples2 = batch(n=2)
     model.train_step(dict(inputs=x2, data_samples=samples2), wrapper)
     assert not torch.equal(model.backbone_q.conv1.weight, before[0])
+
+
+TOKEN_AND_STAGE_BACKBONES = {
+    'vit': (dict(type='VisionTransformer', img_size=32, patch_size=8, arch=dict(
+        embed_dims=16, num_layers=3, num_heads=2, feedforward_channels=32)),
+        dict(type='VisionTransformerClsHead', num_classes=5, in_channels=16), None,
+        1, 'layers', 16),
+    'convnext': (dict(type='ConvNeXt', arch=dict(depths=[1, 1, 1, 1],
+                                                 channels=[8, 8, 16, 16])),
+                 dict(type='LinearClsHead', num_classes=5, in_channels=16), None,
+                 1, 'stages', 8),
+    'swin': (dict(type='SwinTransformer', img_size=32, window_size=2, pad_small_map=True, arch=dict(
+        embed_dims=8, depths=[1, 1, 1, 1], num_heads=[1, 1, 1, 1])),
+        dict(type='LinearClsHead', num_classes=5, in_channels=64),
+        dict(type='GlobalAveragePooling'), 1, 'stages', 16),
+}
+
+
+@pytest.mark.parametrize('truncate', [False, True])
+@pytest.mark.parametrize('arch', sorted(TOKEN_AND_STAGE_BACKBONES))
+def test_any_backbone_feeds_the_mix_block_and_the_clean_pass_can_stop_there(arch, truncate):
+    backbone, head, neck, layer, stages, channels = TOKEN_AND_STAGE_BACKBONES[arch]
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg(backbone=backbone, head=head, neck=neck, mask_layer=layer,
+                                  mix_block=dict(type='PixelMixBlock', in_channels=channels),
+                                  truncate_clean_pass=truncate))
+    model.init_weights()
+    model.train()
+    assert model.mask_layer_name == f'{stages}.{layer}'
+    last = getattr(model.backbone, stages)[-1]
+    calls = []
+    last.register_forward_pre_hook(lambda *_: calls.append(1))
+    x, samples = batch(n=4, size=32)
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    log = model.train_step(dict(inputs=x, data_samples=samples), wrapper)
+    assert torch.isfinite(log['loss'])
+    # θ_k's last stage runs for x_mb, and for the clean images unless truncated
+    assert len(calls) == (1 if truncate else 2)
+
+
+def test_a_mask_layer_name_the_backbone_lacks_lists_the_closest():
+    with pytest.raises(ValueError, match=r"model.mask_layer='layer_3': ResNet_CIFAR has no "
+                                         r"such layer; valid names, closest first: 'layer3'"):
+        MODELS.build(tiny_cfg(mask_layer='layer_3'))
+    model = MODELS.build(tiny_cfg(mask_layer='layer3'))      # a name works like index 2
+    assert model.mask_layer_name == 'layer3'

@@ -252,3 +252,16 @@ def test_plain_pytorch_example_learns_on_real_fashion_mnist(fmnist_root):
     assert set(top1) == {'EMA θ_k', 'online θ_q'}, out.stdout
     assert float(top1['online θ_q']) > 25 and float(top1['EMA θ_k']) > 15, out.stdout
     assert sum(1 for ln in out.stdout.splitlines() if ln.startswith('epoch ')) == 1
+
+
+def test_installing_needs_torch_alone_and_the_stack_is_the_mm_extra():
+    sys.path.insert(0, REPO)
+    try:
+        import setup as setup_py
+    finally:
+        sys.path.remove(REPO)
+    kw = setup_py.setup_kwargs()
+    names = {re.split(r'[<>=!\[ ]', r)[0] for r in kw['install_requires']}
+    assert names == {'torch', 'numpy'}
+    mm = {re.split(r'[<>=!\[ ]', r)[0] for r in kw['extras_require']['mm']}
+    assert {'mmengine', 'mmpretrain', 'mmcv', 'mmdet'} <= mm

@@ -1,9 +1,10 @@
 from .automix import AutoMix
 from .automix_ddp import AutoMixDDP
+from .convnext_cifar import ConvNeXt_CIFAR
 from .data_preprocessor import GreyClsDataPreprocessor
 from .mix_block import PixelMixBlock
 from .mixups import FMix, GridMix, ManifoldMix, PuzzleMix, SaliencyMix, SmoothMix
 from .resnext_cifar import ResNeXt_CIFAR
 
-__all__ = ['AutoMix', 'AutoMixDDP', 'GreyClsDataPreprocessor', 'PixelMixBlock', 'ResNeXt_CIFAR',
+__all__ = ['AutoMix', 'AutoMixDDP', 'ConvNeXt_CIFAR', 'GreyClsDataPreprocessor', 'PixelMixBlock', 'ResNeXt_CIFAR',
            'FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix']
