@@ -19,6 +19,7 @@ _LOCATIONS = {
     'MODEL_WRAPPERS': ['mmautomix.models'],
     'BATCH_AUGMENTS': ['mmautomix.models'],
     'HOOKS': ['mmautomix.engine'],
+    'LOOPS': ['mmautomix.engine'],
     'OPTIM_WRAPPERS': ['mmautomix.engine'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['mmautomix.engine'],
     'PARAM_SCHEDULERS': ['mmautomix.engine'],

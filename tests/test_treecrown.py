@@ -16,7 +16,7 @@ from test_detection_transfer import train_automix
 
 CACHE = osp.join(os.environ.get('XDG_CACHE_HOME', osp.expanduser('~/.cache')),
                  'mmautomix', 'deepforest')
-TC_CFG = osp.join(REPO, 'configs/detection/treecrown/faster-rcnn_r18_fpn_automix-pre_treecrown.py')
+TC_CFG = osp.join(REPO, 'configs/detection/treecrown/faster-rcnn_r18-automix-pre_fpn_treecrown.py')
 
 
 def _converter():

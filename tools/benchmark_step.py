@@ -1,6 +1,6 @@
 """Training-step cost of AutoMix against Mixup and vanilla on the same backbone.
 
-    python tools/benchmark_step.py [--arch r18|r50|all] [--steps 8] [--device cpu|cuda]
+    python tools/benchmark_step.py [--arch r18|r50|convnext_t|deit_s|all] [--steps 8] [--device cpu|cuda]
                                    [--amp-dtype bf16] [--channels-last] [--breakdown]
                                    [--modes automix ...]
 
@@ -38,7 +38,9 @@ model's modules, and the floors (C + K + 2Q) / Q and (Ct + K + 2Q) / Q they set 
 AutoMix/Mixup on this device when the math is kept identical.
 
 Architectures (the issue's benchmark): r18 = ResNet-18 CIFAR stem, batch 100, 32 px;
-r50 = ResNet-50, 224 px, batch 8 on the CPU (64 on a GPU; --batch to change).
+r50 = ResNet-50, 224 px, batch 8 on the CPU (64 on a GPU; --batch to change);
+convnext_t = ConvNeXt-T with the CIFAR stem, 32 px, batch 16 on the CPU (100 on a GPU);
+deit_s = DeiT-S, 224 px, the Mix Block on layer 5's tokens, batch 4 (64 on a GPU).
 """
 import argparse
 import contextlib
@@ -59,22 +61,33 @@ AUGMENTS = dict(fmix=dict(type='FMix', alpha=0.2),
                 saliencymix=dict(type='SaliencyMix', alpha=0.2),
                 smoothmix=dict(type='SmoothMix'),
                 gridmix=dict(type='GridMix', alpha=0.2))
+GAP = dict(type='GlobalAveragePooling')
 ARCHS = {
-    # name: (backbone, head in_channels, Mix Block in_channels, size, cpu batch, gpu batch)
-    'r18': (dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )), 512, 256, 32, 100, 100),
-    'r50': (dict(type='ResNet', depth=50, out_indices=(3, )), 2048, 1024, 224, 8, 64),
+    # name: (backbone, neck, head type, head in_channels, Mix Block in_channels,
+    #        mask_layer, size, cpu batch, gpu batch)
+    'r18': (dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )), GAP, 'LinearClsHead',
+            512, 256, 2, 32, 100, 100),
+    'r50': (dict(type='ResNet', depth=50, out_indices=(3, )), GAP, 'LinearClsHead', 2048,
+            1024, 2, 224, 8, 64),
+    # the CIFAR-100 recipes of configs/automix/cifar100/ (ConvNeXt-T 32 px, DeiT-S 224 px)
+    'convnext_t': (dict(type='ConvNeXt_CIFAR', arch='tiny', gap_before_final_norm=True),
+                   None, 'LinearClsHead', 768, 384, 2, 32, 16, 100),
+    'deit_s': (dict(type='VisionTransformer', arch='deit-small', img_size=224,
+                    patch_size=16), None, 'VisionTransformerClsHead', 384, 384, 5, 224, 4,
+               64),
 }
+SIZE, CPU_BATCH, GPU_BATCH = 6, 7, 8
 NUM_CLASSES = 100
 
 
 def model_cfg(mode, arch):
-    backbone, head_c, mb_c, size, _, _ = ARCHS[arch]
+    backbone, neck, head_type, head_c, mb_c, mask_layer, size, _, _ = ARCHS[arch]
     soft = mode != 'vanilla' and not mode.startswith('automix')   # AutoMix: its own heads
     cfg = dict(
         type='ImageClassifier',
         backbone=backbone,
-        neck=dict(type='GlobalAveragePooling'),
-        head=dict(type='LinearClsHead', num_classes=NUM_CLASSES, in_channels=head_c,
+        neck=neck,
+        head=dict(type=head_type, num_classes=NUM_CLASSES, in_channels=head_c,
                   loss=dict(type='CrossEntropyLoss', use_soft=soft)),
         data_preprocessor=dict(num_classes=NUM_CLASSES, mean=[125.3, 123.0, 113.9],
                                std=[63.0, 62.1, 66.7], to_rgb=False))
@@ -88,9 +101,10 @@ def model_cfg(mode, arch):
         cfg.update(type='PuzzleMix', alpha=1.0, n_workers=2 if mode == 'puzzlemix_pool' else 0,
                    **(dict(block_num=5, t_size=4) if size <= 64 else {}))
     if mode.startswith('automix'):
-        cfg.update(type='AutoMix', alpha=2.0, mask_layer=2, mask_loss_weight=0.1, lam_margin=0.08,
+        cfg.update(type='AutoMix', alpha=2.0, mask_layer=mask_layer, mask_loss_weight=0.1,
+                   lam_margin=0.08,
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
-                                  lam_concat=size > 64, mask_loss_margin=0.1),
+                                  lam_concat=arch != 'r18', mask_loss_margin=0.1),
                    staged_backward=mode != 'automix_plain',
                    truncate_clean_pass=mode == 'automix_trunc')
     return cfg
@@ -117,7 +131,7 @@ def build(mode, arch, device, channels_last, amp_dtype):
 
 def make_batch(arch, batch, device, channels_last):
     from mmpretrain.structures import DataSample
-    size = ARCHS[arch][3]
+    size = ARCHS[arch][SIZE]
     g = torch.Generator().manual_seed(1)
     x = torch.randint(0, 256, (batch, 3, size, size), generator=g, dtype=torch.uint8)
     x = x.to(device)
@@ -294,7 +308,7 @@ def memory_modes(args, arch, batch):
 
 
 def report(arch, batch, args, times, spread, mem, passes, phases=None):
-    print(f'\n== {arch}: batch {batch}, {ARCHS[arch][3]} px, device {args.device}'
+    print(f'\n== {arch}: batch {batch}, {ARCHS[arch][SIZE]} px, device {args.device}'
           f'{", amp " + args.amp_dtype if args.amp_dtype else ", fp32"}'
           f'{", channels_last" if args.channels_last else ""}; median of {args.steps} '
           f'interleaved steps after {args.warmup} warm-up')
@@ -335,7 +349,8 @@ def report(arch, batch, args, times, spread, mem, passes, phases=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--arch', default='all', choices=['r18', 'r50', 'all'])
+    parser.add_argument('--arch', default='all', choices=list(ARCHS) + ['all'],
+                        help='all: r18 and r50')
     parser.add_argument('--steps', type=int, default=8)
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--batch', type=int, help='override the batch size')
@@ -366,7 +381,7 @@ def main():
     if args.device == 'cuda':
         torch.backends.cudnn.benchmark = True     # every mode: fixed shapes, as in training
     for arch in (['r18', 'r50'] if args.arch == 'all' else [args.arch]):
-        batch = args.batch or ARCHS[arch][5 if args.device == 'cuda' else 4]
+        batch = args.batch or ARCHS[arch][GPU_BATCH if args.device == 'cuda' else CPU_BATCH]
         times, spread, passes = time_modes(args, arch, batch)
         phases = breakdown(args, arch, batch) if args.breakdown else None
         mem = memory_modes(args, arch, batch)

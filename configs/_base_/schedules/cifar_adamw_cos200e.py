@@ -18,7 +18,10 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', eta_min=1e-4, by_epoch=True, begin=warmup, end=200,
          convert_to_iter_based=True),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=200, val_interval=1)
+# mmengine's epoch-based loop that also resumes exactly from a mid-epoch checkpoint
+# (mmautomix/engine/loops.py; by_epoch=True is implied)
+train_cfg = dict(type='mmautomix.engine.ExactResumeEpochBasedTrainLoop', max_epochs=200,
+                 val_interval=1)
 val_cfg = dict()
 test_cfg = dict()
 auto_scale_lr = dict(base_batch_size=100)

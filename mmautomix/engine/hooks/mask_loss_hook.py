@@ -40,6 +40,16 @@ class MaskLossCosineHook(Hook):
             return self.end + (current - self.end) * factor
         return self.end + (self.start - self.end) * factor
 
+    def before_save_checkpoint(self, runner, checkpoint):
+        """η goes with the checkpoint: the compounding schedule continues from it."""
+        model = get_ori_model(runner.model)
+        checkpoint.setdefault('meta', {})['mask_loss_weight'] = model.mask_loss_weight
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        saved = checkpoint.get('meta', {}).get('mask_loss_weight')
+        if saved is not None and getattr(runner, '_resume', False):
+            get_ori_model(runner.model).mask_loss_weight = saved
+
     def before_train(self, runner):
         model = get_ori_model(runner.model)
         if runner.iter == 0:

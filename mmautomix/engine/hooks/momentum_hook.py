@@ -64,6 +64,22 @@ class AutoMixMomentumHook(Hook):
                 f'optim_wrapper.accumulative_counts={counts}: the EMA must follow the '
                 'optimizer steps; expected equal values (or leave update_interval unset)')
 
+    COUNTERS = ('ema_steps', 'momentum', 'nonfinite_steps', 'single_sample_batches')
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        """The model's step counters and current m go with the checkpoint
+        (``meta.automix``), so that a resumed run continues them."""
+        model = get_ori_model(runner.model)
+        checkpoint.setdefault('meta', {})['automix'] = {
+            k: getattr(model, k) for k in self.COUNTERS if hasattr(model, k)}
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        saved = checkpoint.get('meta', {}).get('automix')
+        if saved and getattr(runner, '_resume', False):
+            model = get_ori_model(runner.model)
+            for k, v in saved.items():
+                setattr(model, k, v)
+
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         if not self.every_n_train_iters(runner, self.update_interval):
             return

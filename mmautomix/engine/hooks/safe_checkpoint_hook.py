@@ -14,11 +14,12 @@ one (``mmautomix.utils.find_resumable_checkpoint``).
 import os
 import os.path as osp
 
-from mmengine.dist import is_main_process
+from mmengine.dist import get_world_size, is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmautomix.registry import HOOKS
 from mmautomix.utils.checkpoint import register_checkpoint_loader
+from mmautomix.utils.rng import rng_state
 
 
 def _atomic_write_text(path: str, text: str) -> None:
@@ -35,11 +36,23 @@ class SafeCheckpointHook(CheckpointHook):
     """``CheckpointHook`` whose files are written to a temporary name and renamed.
 
     Before the run (and so before ``load_from``/``resume``) it installs the torch >= 2.6
-    loader of ``mmautomix.utils.checkpoint``, so the checkpoints it writes load again."""
+    loader of ``mmautomix.utils.checkpoint``, so the checkpoints it writes load again.
+    Each checkpoint also holds the random generators' states (``meta.rng_state``); on a
+    resume they go to a loop that can use them (``ExactResumeEpochBasedTrainLoop``)."""
 
     def before_run(self, runner):
         register_checkpoint_loader()
         super().before_run(runner)
+
+    def before_save_checkpoint(self, runner, checkpoint):
+        checkpoint.setdefault('meta', {})['rng_state'] = rng_state()
+
+    def after_load_checkpoint(self, runner, checkpoint):
+        state = checkpoint.get('meta', {}).get('rng_state')
+        loop = runner.train_loop if getattr(runner, '_resume', False) else None
+        if state is not None and hasattr(loop, 'resume_rng_state') \
+                and get_world_size() == 1:
+            loop.resume_rng_state = state
 
     def _save_checkpoint_with_step(self, runner, step, meta):
         if self.file_backend.name != 'LocalBackend':

@@ -10,7 +10,7 @@ the held-out tiles.
 
     python tools/dataset_converters/treecrown_to_coco.py data/treecrown
     AUTOMIX_CKPT=work_dirs/pretrain/epoch_2.pth \
-        mim train mmautomix faster-rcnn_r18_fpn_automix-pre_treecrown.py
+        mim train mmautomix faster-rcnn_r18-automix-pre_fpn_treecrown.py
 """
 _base_ = 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'
 custom_imports = dict(imports=['mmautomix.detection'], allow_failed_imports=False)
