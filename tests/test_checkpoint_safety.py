@@ -1,5 +1,6 @@
 """Crash-safe checkpoints: SIGKILL while a checkpoint is written, a truncated newest
 checkpoint, and --resume continuing from the newest good one."""
+import errno
 import os
 import os.path as osp
 import signal
@@ -73,3 +74,57 @@ def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path, fmnist_roo
     assert not tmp_ckpt.exists()
     vals, _ = val_records(str(work))
     assert len(vals) == 1       # the resumed run evaluated epoch 2 only
+
+
+@pytest.mark.parametrize('err', [errno.ENOSPC, errno.EROFS], ids=['disk-full', 'read-only'])
+def test_a_checkpoint_that_cannot_be_written_names_the_path_and_keeps_the_last(
+        tmp_path, fmnist_root, monkeypatch, err):
+    """A real run whose second checkpoint hits a full disk (or a read-only folder: as
+    root, chmod cannot make one, so the write fails the way the kernel would, half-way
+    through the file): the error names epoch_2.pth, no partial file is left, and
+    epoch_1.pth and last_checkpoint stay as they were and resume."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    import mmengine.runner.runner as runner_module
+    real_save = runner_module.save_checkpoint
+
+    def failing_save(checkpoint, filename, *args, **kwargs):
+        if 'epoch_2' in filename:
+            with open(filename, 'wb') as f:
+                f.write(b'\0' * 1000)
+            raise OSError(err, os.strerror(err))
+        return real_save(checkpoint, filename, *args, **kwargs)
+
+    monkeypatch.setattr(runner_module, 'save_checkpoint', failing_save)
+    cfg = Config.fromfile(VANILLA)
+    cfg.work_dir = str(tmp_path)
+    for loader, n in (('train_dataloader', 200), ('val_dataloader', 100)):
+        cfg[loader].dataset.update(data_root=fmnist_root, num_samples=n)
+        cfg[loader].update(num_workers=0, persistent_workers=False)
+    cfg.train_cfg.max_epochs = 2
+    with pytest.raises(OSError, match=r"checkpoint '.*epoch_2.pth' could not be written "
+                                      rf"\({os.strerror(err)}\); the earlier checkpoints"):
+        Runner.from_cfg(cfg).train()
+    assert sorted(p.name for p in tmp_path.glob('*.pth*')) == ['epoch_1.pth']
+    assert not list(tmp_path.glob('.*.tmp'))
+    assert (tmp_path / 'last_checkpoint').read_text().endswith('epoch_1.pth')
+    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_1.pth')
+
+
+def test_a_training_set_without_a_batch_fails_naming_the_keys(tmp_path, fmnist_root):
+    """10 samples in batches of 100 with drop_last=True: no batch at all. mmengine's loop
+    would 'train' for 0 iterations and report success; ours refuses at once."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(VANILLA)
+    cfg.work_dir = str(tmp_path)
+    cfg.train_dataloader.dataset.update(data_root=fmnist_root, num_samples=10)
+    cfg.train_dataloader.update(num_workers=0, persistent_workers=False, drop_last=True)
+    cfg.val_dataloader.dataset.data_root = fmnist_root
+    with pytest.raises(ValueError, match=r'train_dataloader gives no batch: 10 samples in '
+                                         r'train_dataloader.dataset, batch_size=100, '
+                                         r'drop_last=True'):
+        Runner.from_cfg(cfg).train()
+    from mmautomix.datasets import OfflineFashionMNIST
+    with pytest.raises(ValueError, match='`num_samples`=0'):
+        OfflineFashionMNIST(data_root=fmnist_root, num_samples=0)

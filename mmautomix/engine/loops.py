@@ -33,6 +33,16 @@ class ExactResumeEpochBasedTrainLoop(EpochBasedTrainLoop):
     #: generator states to put back when training continues (set on resume)
     resume_rng_state = None
 
+    def __init__(self, runner, dataloader, *args, **kwargs):
+        super().__init__(runner, dataloader, *args, **kwargs)
+        if len(self.dataloader) == 0:
+            loader = self.dataloader
+            raise ValueError(
+                f'train_dataloader gives no batch: {len(loader.dataset)} samples in '
+                f'train_dataloader.dataset, batch_size={loader.batch_size}, '
+                f'drop_last={loader.drop_last}; expected at least one batch (a non-empty '
+                'dataset, num_samples > 0, or drop_last=False)')
+
     def run(self):
         self.runner.call_hook('before_train')
         while self._epoch < self._max_epochs and not self.stop_training:
