@@ -5,7 +5,8 @@ Each registry here has mmpretrain's as parent, so a config with
 still reaches everything of mmpretrain and mmengine (``type='ResNet'``,
 ``type='CosineAnnealingLR'``); ``type='mmautomix.AutoMix'`` works from any scope.
 ``locations`` lets the registry import our modules on first use, so nothing needs
-``custom_imports``.
+``custom_imports``; registries without our modules have none (they exist so that the
+``mmautomix`` scope reaches mmpretrain's for every kind).
 """
 from contextlib import contextmanager
 
@@ -14,17 +15,13 @@ from mmpretrain import registry as mmpretrain_registry
 
 _LOCATIONS = {
     'DATASETS': ['mmautomix.datasets'],
-    'TRANSFORMS': ['mmautomix.datasets'],
     'MODELS': ['mmautomix.models'],
     'MODEL_WRAPPERS': ['mmautomix.models'],
     'BATCH_AUGMENTS': ['mmautomix.models'],
     'HOOKS': ['mmautomix.engine'],
     'LOOPS': ['mmautomix.engine'],
     'OPTIM_WRAPPERS': ['mmautomix.engine'],
-    'OPTIM_WRAPPER_CONSTRUCTORS': ['mmautomix.engine'],
     'PARAM_SCHEDULERS': ['mmautomix.engine'],
-    'VISUALIZERS': ['mmautomix.engine'],
-    'VISBACKENDS': ['mmautomix.engine'],
     'METRICS': ['mmautomix.evaluation'],
 }
 
@@ -32,7 +29,7 @@ _LOCATIONS = {
 def _child(name: str) -> Registry:
     parent = getattr(mmpretrain_registry, name)
     return Registry(parent.name, parent=parent, scope='mmautomix',
-                    locations=_LOCATIONS.get(name, ['mmautomix']))
+                    locations=_LOCATIONS.get(name, []))
 
 
 RUNNERS = _child('RUNNERS')

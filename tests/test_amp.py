@@ -15,7 +15,7 @@ from mmautomix.registry import OPTIM_WRAPPERS
 from test_automix import batch, build
 from test_train_fmnist import run, val_records
 
-AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
 
 
 def amp_wrapper(model, **kw):

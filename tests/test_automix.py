@@ -376,10 +376,10 @@ def test_every_automix_config_names_both_models_and_keeps_the_best_ema_checkpoin
 
 
 @pytest.mark.parametrize('name', [
-    'automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py',
-    'automix/cifar10/automix_resnext50-32x4d_1xb100_cifar10.py',
-    'fashion_mnist/resnet18-w16_1xb100-puzzlemix_fmnist.py',
-    'fashion_mnist/resnet18-w16_1xb100-fmix_fmnist.py'])
+    'automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py',
+    'automix/cifar10/automix_resnext50-32x4d_1xb100-400e_cifar10.py',
+    'fashion_mnist/resnet18-w16_1xb100-puzzlemix-4e_fmnist.py',
+    'fashion_mnist/resnet18-w16_1xb100-fmix-4e_fmnist.py'])
 def test_scoped_types_build_from_mmpretrains_scope(name):
     """``type='mmautomix.X'`` builds from any default scope (mmpretrain's ``get_model``
     builds in 'mmpretrain'), nested modules of ours (Mix Block, ResNeXt_CIFAR) included."""
@@ -418,11 +418,11 @@ def test_mim_search_lists_our_models_with_only_our_results(tmp_path):
         assert proc.returncode == 0, proc.stderr[-2000:]
         return proc.stdout
 
-    out = search('automix_resnet18-w16_1xb100_fmnist')
-    assert 'config id: automix_resnet18-w16_1xb100_fmnist' in out
+    out = search('automix_resnet18-w16_1xb100-4e_fmnist')
+    assert 'config id: automix_resnet18-w16_1xb100-4e_fmnist' in out
     assert 'top_1_accuracy  85.46' in out and 'its top-1 is measured by' in out
-    out = search('automix_resnet18_1xb100_cifar100')
-    assert 'config id: automix_resnet18_1xb100_cifar100' in out
+    out = search('automix_resnet18_1xb100-400e_cifar100')
+    assert 'config id: automix_resnet18_1xb100-400e_cifar100' in out
     assert 'top_1_accuracy' not in out            # the authors' 81.78 is not ours
 
 

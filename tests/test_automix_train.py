@@ -13,7 +13,7 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from conftest import REPO, VENV_BIN
 from test_train_fmnist import run, val_records
 
-AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
 
 
 @pytest.fixture(scope='module')
@@ -169,7 +169,7 @@ def test_mim_test_reproduces_the_training_evaluation(automix_run, tmp_path):
     exactly the top-1 the training run logged for both models, under their names."""
     vals, _ = val_records(automix_run)
     out = run([osp.join(VENV_BIN, 'mim'), 'test', 'mmautomix',
-               'automix_resnet18-w16_1xb100_fmnist.py',
+               'automix_resnet18-w16_1xb100-4e_fmnist.py',
                '--checkpoint', osp.join(automix_run, 'epoch_3.pth'),
                '--work-dir', str(tmp_path), '--cfg-options',
                'test_dataloader.dataset.num_samples=1000'], cwd=str(tmp_path))

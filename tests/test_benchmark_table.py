@@ -116,7 +116,7 @@ def test_bad_runs_are_marked_not_averaged(tmp_path):
 
 def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     configs = [osp.join(REPO, 'configs/fashion_mnist', n) for n in
-               ('resnet18-w16_1xb100_fmnist.py', 'resnet18-w16_1xb100-fmix_fmnist.py')]
+               ('resnet18-w16_1xb100-4e_fmnist.py', 'resnet18-w16_1xb100-fmix-4e_fmnist.py')]
     opts = ['train_dataloader.dataset.num_samples=300', 'val_dataloader.dataset.num_samples=200',
             'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1']
     run = [sys.executable, TOOL, 'run', *configs, '--seeds', '0',
@@ -136,7 +136,7 @@ def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     with open(out + '.json') as f:
         table = json.load(f)
     assert {r['method'] for r in table['methods']} == {
-        'resnet18-w16_1xb100_fmnist', 'resnet18-w16_1xb100-fmix_fmnist'}
+        'resnet18-w16_1xb100-4e_fmnist', 'resnet18-w16_1xb100-fmix-4e_fmnist'}
     for run_rec in table['runs']:   # every cell equals what the run's own log says
         with open(glob.glob(osp.join(run_rec['source'], '2*', 'vis_data',
                                      'scalars.json'))[0]) as f:

@@ -15,7 +15,7 @@ from conftest import REPO
 from mmautomix.utils import find_resumable_checkpoint
 from test_train_fmnist import run, val_records
 
-VANILLA = osp.join(REPO, 'configs/fashion_mnist/resnet18-w16_1xb100_fmnist.py')
+VANILLA = osp.join(REPO, 'configs/mixups/fashion_mnist/resnet18-w16_1xb100-4e_fmnist.py')
 TINY = ['train_dataloader.dataset.num_samples=300', 'val_dataloader.dataset.num_samples=100',
         'train_cfg.max_epochs=2']
 

@@ -32,8 +32,8 @@ def input_shape(cfg):
 
 def test_there_are_configs():
     names = {osp.basename(p) for p in CONFIGS}
-    assert 'automix_resnet18-w16_1xb100_fmnist.py' in names
-    assert 'resnet18-w16_1xb100-mixup_fmnist.py' in names
+    assert 'automix_resnet18-w16_1xb100-4e_fmnist.py' in names
+    assert 'resnet18-w16_1xb100-mixup-4e_fmnist.py' in names
     assert len(CONFIGS) >= 28
 
 
@@ -95,14 +95,14 @@ def test_mix_block_lr_floor_of_imagenet_recipe():
 
 def test_aircraft_recipe_has_its_own_classes():
     """The official Aircraft config inherits CUB's 200 classes (docs/method.md §7.9); ours not."""
-    cfg = Config.fromfile(osp.join(REPO, 'configs/automix/aircrafts/'
+    cfg = Config.fromfile(osp.join(REPO, 'configs/automix/aircraft/'
                                    'automix_resnet18_1xb16-200e_aircraft.py'))
     assert cfg.model.head.num_classes == 100 == cfg.data_preprocessor.num_classes
     for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
         assert loader.dataset.type == 'FGVCAircraft'
     assert cfg.train_dataloader.dataset.split == 'trainval'
     cifar100 = Config.fromfile(osp.join(REPO, 'configs/automix/cifar100/'
-                                        'automix_resnet18_1xb100_cifar100.py'))
+                                        'automix_resnet18_1xb100-400e_cifar100.py'))
     assert cifar100.model.head.num_classes == 100 == cifar100.data_preprocessor.num_classes
     assert cifar100.val_dataloader.dataset.type == 'CIFAR100'
     assert cifar100.val_evaluator.type == 'AutoMixAccuracy'

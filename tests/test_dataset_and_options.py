@@ -12,7 +12,7 @@ from conftest import REPO
 from mmautomix.datasets import OfflineFashionMNIST
 from mmautomix.utils.config import apply_cfg_options
 
-FMNIST_CFG = osp.join(REPO, 'configs/fashion_mnist/resnet18-w16_1xb100_fmnist.py')
+FMNIST_CFG = osp.join(REPO, 'configs/mixups/fashion_mnist/resnet18-w16_1xb100-4e_fmnist.py')
 
 
 def test_reads_real_fashion_mnist(fmnist_root):

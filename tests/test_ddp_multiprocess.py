@@ -11,7 +11,7 @@ import torch
 
 from conftest import REPO, VENV_BIN
 
-AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
 
 
 def free_port():

@@ -13,7 +13,7 @@ from mmengine.runner import Runner
 
 from conftest import REPO
 
-AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+AUTOMIX = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
 ITERS_PER_EPOCH, EPOCHS, CKPT_EVERY, BATCH = 4, 2, 3, 20   # checkpoint after 3 of 4
 
 

@@ -65,8 +65,8 @@ def test_one_real_runner_epoch(method, tmp_path, fmnist_root):
 
 
 def test_automix_with_the_baselines_schedule(tmp_path, fmnist_root):
-    official = Config.fromfile(osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100_fmnist.py'))
-    cfg = small_cfg(osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100-cos0_fmnist.py'), tmp_path)
+    official = Config.fromfile(osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100-4e_fmnist.py'))
+    cfg = small_cfg(osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100-cos0-4e_fmnist.py'), tmp_path)
     assert official.param_scheduler.eta_min == 0.05 and cfg.param_scheduler.eta_min == 0.0
     cfg.train_cfg.max_epochs = 2
     runner = Runner.from_cfg(cfg)
@@ -83,7 +83,7 @@ def test_automix_with_the_baselines_schedule(tmp_path, fmnist_root):
 @pytest.fixture(scope='module')
 def automix_checkpoint(tmp_path_factory, fmnist_root):
     work = tmp_path_factory.mktemp('automix_vis')
-    cfg = small_cfg(osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100_fmnist.py'), work)
+    cfg = small_cfg(osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100-4e_fmnist.py'), work)
     Runner.from_cfg(cfg).train()
     return str(work / 'epoch_1.pth')
 
@@ -92,7 +92,7 @@ def test_visualize_mixes_writes_the_comparison_picture(automix_checkpoint, tmp_p
     out = tmp_path / 'mixes.png'
     proc = subprocess.run(
         [sys.executable, osp.join(REPO, 'tools/visualize_mixes.py'),
-         osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100_fmnist.py'),
+         osp.join(AUTOMIX, 'automix_resnet18-w16_1xb100-4e_fmnist.py'),
          '--checkpoint', automix_checkpoint, '--out', str(out), '--pairs', '2',
          '--lams', '0.3', '0.7'], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

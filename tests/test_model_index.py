@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 from conftest import REPO
 from test_mixups_train import small_cfg
 
-NAME = 'automix_resnet18-w16_1xb100_fmnist'
+NAME = 'automix_resnet18-w16_1xb100-4e_fmnist'
 CONFIG = osp.join(REPO, 'configs/automix/fashion_mnist', NAME + '.py')
 
 
@@ -31,7 +31,7 @@ def test_get_model_and_inference_on_a_png_match_the_runner(checkpoint, tmp_path)
     from mmautomix.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     assert NAME in list_models('*automix*')
-    assert 'resnet18-w16_1xb100-puzzlemix_fmnist' in list_models('*fmnist*')
+    assert 'resnet18-w16_1xb100-puzzlemix-4e_fmnist' in list_models('*fmnist*')
 
     model = get_model(NAME, pretrained=checkpoint)
     ckpt = torch.load(checkpoint, map_location='cpu', weights_only=False)['state_dict']

@@ -13,7 +13,7 @@ from mmengine.runner import Runner
 
 from conftest import REPO, VENV_BIN
 
-VANILLA = osp.join(REPO, 'configs/fashion_mnist/resnet18-w16_1xb100_fmnist.py')
+VANILLA = osp.join(REPO, 'configs/mixups/fashion_mnist/resnet18-w16_1xb100-4e_fmnist.py')
 SMALL = ['train_dataloader.dataset.num_samples=4000',
          'val_dataloader.dataset.num_samples=1000']
 
@@ -88,7 +88,7 @@ def test_resume_restores_iteration_and_optimizer(vanilla_run, tmp_path):
 
 
 @pytest.mark.parametrize('other', [
-    ('configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py', 'missing'),
+    ('configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py', 'missing'),
     (VANILLA, 'other shapes'),     # the same ResNet-18 at twice the width
 ])
 def test_resume_with_a_checkpoint_of_another_model_fails(vanilla_run, tmp_path, other):
@@ -140,11 +140,11 @@ def test_mim_train_and_test_from_another_directory(tmp_path, fmnist_root):
     work = str(tmp_path / 'mim_work')
     opts = ['train_dataloader.dataset.num_samples=500',
             'val_dataloader.dataset.num_samples=200', 'train_cfg.max_epochs=1']
-    run([mim, 'train', 'mmautomix', 'resnet18-w16_1xb100-mixup_fmnist.py', '--work-dir', work,
+    run([mim, 'train', 'mmautomix', 'resnet18-w16_1xb100-mixup-4e_fmnist.py', '--work-dir', work,
          '--cfg-options', *opts], cwd=str(cwd))
     ckpt = osp.join(work, 'epoch_1.pth')
     assert osp.isfile(ckpt)
-    out = run([mim, 'test', 'mmautomix', 'resnet18-w16_1xb100-mixup_fmnist.py',
+    out = run([mim, 'test', 'mmautomix', 'resnet18-w16_1xb100-mixup-4e_fmnist.py',
                '--checkpoint', ckpt, '--work-dir', work,
                '--cfg-options', 'test_dataloader.dataset.num_samples=200'], cwd=str(cwd))
     assert 'accuracy/top1' in out
@@ -153,7 +153,7 @@ def test_mim_train_and_test_from_another_directory(tmp_path, fmnist_root):
 def test_automix_epoch_with_a_last_batch_of_one_sample(tmp_path, fmnist_root):
     """201 images in batches of 100: the third batch has one sample; it is skipped with
     a warning, the epoch ends and its checkpoint is written."""
-    automix = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100_fmnist.py')
+    automix = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
     work = str(tmp_path)
     out = run([sys.executable, osp.join(REPO, 'tools/train.py'), automix, '--work-dir', work,
                '--cfg-options', 'train_dataloader.dataset.num_samples=201',

@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="${DEMO_WORK_DIR:-$ROOT/work_dirs/demo}"
-CONFIG=automix_resnet18-w16_1xb100_fmnist.py
+CONFIG=automix_resnet18-w16_1xb100-4e_fmnist.py
 export PATH="$ROOT/.venv/bin:$PATH"
 start=$(date +%s)
 # mim finds the config by name under the installed package, from any directory

@@ -49,33 +49,33 @@ export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD" PYTHONUNBUFFERED=1 PYTHONWAR
   nproc; } | tee "$OUT/gpu.txt"
 
 # -- 1-3: training runs, side by side --------------------------------------------------
-F=configs/fashion_mnist/resnet18-w16_1xb100
+F=configs/mixups/fashion_mnist/resnet18-w16_1xb100
 A=configs/automix/fashion_mnist/automix_resnet18-w16_1xb100
 TABLE=/tmp/gpu_table      # checkpoints stay here; logs and scalars are packed into $OUT
 X=${TABLE_CFG_OPTIONS:+ $TABLE_CFG_OPTIONS}
 jobs=()
 if has masks; then        # first: the longest
     for lam in False True; do
-        jobs+=("--work-root $TABLE/masks_lam$lam $A-cos0_fmnist.py --seeds 0 --cfg-options \
+        jobs+=("--work-root $TABLE/masks_lam$lam $A-cos0-4e_fmnist.py --seeds 0 --cfg-options \
 train_dataloader.dataset.num_samples=None train_cfg.max_epochs=$MASK_EPOCHS \
 model.mix_block.lam_concat=$lam$X")
     done
 fi
 if has amp; then
     for dtype in float16 bfloat16; do
-        jobs+=("--work-root $TABLE/amp_$dtype ${A}_fmnist.py --seeds 0 --cfg-options \
+        jobs+=("--work-root $TABLE/amp_$dtype ${A}-4e_fmnist.py --seeds 0 --cfg-options \
 optim_wrapper.type=mmautomix.PortableAmpOptimWrapper optim_wrapper.dtype=$dtype \
 train_cfg.max_epochs=$AMP_EPOCHS$X")
     done
 fi
 if has table; then
-    methods="${A}_fmnist.py ${A}-lamcat_fmnist.py ${A}-trunc_fmnist.py ${F}_fmnist.py"
+    methods="${A}-4e_fmnist.py ${A}-lamcat-4e_fmnist.py ${A}-trunc-4e_fmnist.py ${F}-4e_fmnist.py"
     for m in mixup cutmix fmix manifoldmix gridmix smoothmix resizemix; do
-        methods+=" ${F}-${m}_fmnist.py"
+        methods+=" ${F}-${m}-4e_fmnist.py"
     done
-    python3 -c 'import cv2; cv2.saliency' 2>/dev/null && methods+=" ${F}-saliencymix_fmnist.py" \
+    python3 -c 'import cv2; cv2.saliency' 2>/dev/null && methods+=" ${F}-saliencymix-4e_fmnist.py" \
         || echo "[gpu] no cv2.saliency here: SaliencyMix left out" | tee -a "$OUT/gpu.txt"
-    python3 -c 'import gco' 2>/dev/null && methods+=" ${F}-puzzlemix_fmnist.py" \
+    python3 -c 'import gco' 2>/dev/null && methods+=" ${F}-puzzlemix-4e_fmnist.py" \
         || echo "[gpu] no gco here: PuzzleMix left out" | tee -a "$OUT/gpu.txt"
     for s in $TABLE_SEEDS; do
         for c in $methods; do

@@ -14,7 +14,7 @@ the held-out tiles.
 """
 _base_ = 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'
 custom_imports = dict(imports=['mmautomix.detection'], allow_failed_imports=False)
-automix_checkpoint = '{{$AUTOMIX_CKPT:work_dirs/automix_resnet18_rgb64_fmnist/epoch_2.pth}}'
+automix_checkpoint = '{{$AUTOMIX_CKPT:work_dirs/automix_resnet18-rgb64_1xb100-2e_fmnist/epoch_2.pth}}'
 data_root = '{{$TREECROWN_ROOT:data/treecrown}}/'
 metainfo = dict(classes=('Tree', ), palette=[(0, 200, 0)])
 

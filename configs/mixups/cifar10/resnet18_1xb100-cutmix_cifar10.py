@@ -1,6 +1,0 @@
-"""CutMix (alpha=0.2, the reference table's setting) on the CIFAR10 ResNet-18 recipe."""
-_base_ = './resnet18_1xb100_cifar10.py'
-model = dict(
-    head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
-    train_cfg=dict(augments=dict(type='CutMix', alpha=0.2)),
-)

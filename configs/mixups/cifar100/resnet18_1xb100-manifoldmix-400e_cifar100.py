@@ -1,0 +1,8 @@
+"""ManifoldMix (α=2, layers 0-2: the reference table's setting) on the CIFAR100 ResNet-18 recipe."""
+_base_ = './resnet18_1xb100-400e_cifar100.py'
+model = dict(
+    type='mmautomix.ManifoldMix',
+    alpha=2.0,
+    mix_layers=(0, 1, 2),
+    head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
+)

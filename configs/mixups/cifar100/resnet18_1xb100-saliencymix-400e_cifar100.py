@@ -1,0 +1,6 @@
+"""SaliencyMix (α=0.2, the reference table's setting) on the CIFAR100 ResNet-18 recipe."""
+_base_ = './resnet18_1xb100-400e_cifar100.py'
+model = dict(
+    head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
+    train_cfg=dict(augments=dict(type='mmautomix.SaliencyMix', alpha=0.2)),
+)
