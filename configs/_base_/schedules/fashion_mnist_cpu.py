@@ -1,4 +1,4 @@
-# Short cosine schedule sized for 2 CPU cores (see the recipe files for measured times).
+# Short cosine schedule sized for 2 CPU cores (times: docs/benchmarks/timings.md).
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4))
 param_scheduler = dict(type='CosineAnnealingLR', by_epoch=True, eta_min=0.0)

@@ -4,16 +4,14 @@ The CIFAR ResNet-18 recipe scaled down: ResNet-18 (CIFAR stem, width 16) on 28x2
 images; the Mix Block reads stage index 2 (64 ch, 7x7, x4 mask → 28x28), no λ channel,
 α=2, L1 mask loss (margin 0.1, η=0.1), lam_margin 0.08; SGD 0.1 cosine to 0.05 for all
 groups; same data subset, epochs and seed as the baselines in configs/mixups/fashion_mnist/,
-so the numbers compare side by side. Measured on 2 CPU cores (2026-11-26): 0.55-0.65 s
-per iteration, 9 min 25 s for the 4 epochs including 4 evaluations of both models on
-the 10,000 test images; top-1 of the EMA model 74.1 / 81.0 / 84.5 / 85.4 % after
-epochs 1-4 (online model 65.3 / 40.0 / 79.9 / 54.0 %).
+so the numbers compare side by side (docs/benchmarks/fmnist_table.md: top-1 over three
+seeds; docs/benchmarks/timings.md: time per iteration).
 
 Deviation for this short run only: the EMA momentum goes 0.99 → 0.999 instead of
 0.999 → 0.999999. The reference values give θ_k an averaging horizon 1/(1−m) of 1,000
 iterations in a 200,000-iteration CIFAR run; this run has 800 iterations, in which
-m = 0.999 would leave θ_k close to its random initialisation (measured: 12 % EMA top-1
-after 40 iterations against 45 % online). m = 0.99 keeps the horizon a small part of
+m = 0.999 would leave θ_k close to its random initialisation (after 40 iterations θ_k
+is still near chance while θ_q is far above it). m = 0.99 keeps the horizon a small part of
 training, as in the reference.
 """
 _base_ = [

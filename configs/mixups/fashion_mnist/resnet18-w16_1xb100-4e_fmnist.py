@@ -2,9 +2,7 @@
 
 ResNet-18 (CIFAR stem, width 16) on 28x28 grey images, batch 100, SGD 0.1 cosine,
 4 epochs on a class-balanced 20,000-image subset of the training set, evaluated on
-the full 10,000-image test set. Measured on 2 CPU cores (2026-11-26): 0.23 s per
-iteration of 100 images, so about 46 s per 200-iteration epoch and about 3.5 minutes
-for the 4 epochs with evaluation.
+the full 10,000-image test set (time per iteration: docs/benchmarks/timings.md).
 """
 _base_ = [
     '../../_base_/models/resnet18_w16_fmnist.py',
