@@ -2,7 +2,7 @@
 name): :class:`mmautomix.core.MixBlock` with mmengine's ``init_cfg``; the math and its
 documentation are in ``mmautomix/core/mix_block.py``."""
 import copy
-from typing import Optional, Sequence, Union
+from typing import Optional
 
 from mmengine.model import BaseModule
 
@@ -17,18 +17,8 @@ class PixelMixBlock(MixBlock, BaseModule):
     zero biases unless ``init_cfg`` says otherwise."""
     init_at_construction = False
 
-    def __init__(self,
-                 in_channels: int,
-                 reduction: int = 2,
-                 use_scale: bool = True,
-                 unsampling_mode: Union[str, Sequence[str]] = 'nearest',
-                 lam_concat: bool = False,
-                 mask_loss_mode: str = 'L1',
-                 mask_loss_margin: float = 0.0,
-                 init_cfg: Optional[dict] = None):
-        super().__init__(in_channels, reduction=reduction, use_scale=use_scale,
-                         unsampling_mode=unsampling_mode, lam_concat=lam_concat,
-                         mask_loss_mode=mask_loss_mode, mask_loss_margin=mask_loss_margin)
+    def __init__(self, *args, init_cfg: Optional[dict] = None, **kwargs):
+        super().__init__(*args, **kwargs)
         self.init_cfg = copy.deepcopy(init_cfg)
 
     def init_weights(self):
