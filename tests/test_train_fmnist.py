@@ -164,3 +164,32 @@ def test_automix_epoch_with_a_last_batch_of_one_sample(tmp_path, fmnist_root):
     _, train = val_records(work)
     assert [r['iter'] for r in train] == [1, 2, 3]
     assert 'loss' in train[1] and train[2]['skipped_single_sample_batches'] == 1.0
+
+
+def test_load_from_is_a_partial_load_that_refuses_a_checkpoint_nothing_fits(vanilla_run,
+                                                                           tmp_path):
+    """load_from (no resume) of the vanilla ResNet-18 into AutoMix: its backbone and head
+    are θ_k's names, so they load and θ_q keeps its initialisation (a warning counts
+    them); a checkpoint of another model, of which nothing fits, tools/train.py refuses."""
+    from mmengine.config import Config
+    from mmautomix.registry import MODELS
+    from mmautomix.utils import check_load_from
+    work, _ = vanilla_run
+    ckpt = osp.join(work, 'epoch_1.pth')
+    automix = MODELS.build(Config.fromfile(osp.join(
+        REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')).model)
+    n_k = sum(1 for k in automix.state_dict()
+              if k.split('.')[0] in ('backbone', 'head') and 'num_batches' not in k)
+    with pytest.warns(UserWarning, match=rf'load_from=.*: {n_k} of \d+ model tensors are '
+                                         r"loaded; \d+ keep their initialisation"):
+        check_load_from(automix, ckpt)
+    other = tmp_path / 'other.pth'
+    torch.save({'state_dict': {'encoder.layers.0.weight': torch.zeros(8, 8)}}, other)
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools/train.py'), VANILLA, '--work-dir',
+         str(tmp_path / 'work'), '--cfg-options', f'load_from={other}', *SMALL],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0
+    assert 'no tensor of the checkpoint fits the model of this config (no name in common' \
+        in proc.stderr
+    assert not glob.glob(str(tmp_path / 'work' / '*.pth'))

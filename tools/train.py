@@ -94,16 +94,20 @@ def init_cpu_dist(cfg, launcher: str):
 
 def check_resume_target(cfg):
     """--resume only continues a run of this model: a checkpoint of another model or
-    depth fails here, naming the differing tensors, instead of loading half of it."""
-    if not (cfg.get('resume') and cfg.get('load_from')):
+    depth fails here, naming the differing tensors, instead of loading half of it.
+    ``load_from`` alone is mmengine's partial load: it fails only when nothing fits."""
+    if not cfg.get('load_from'):
         return
     from mmengine.registry import DefaultScope
 
     from mmautomix.registry import MODELS
-    from mmautomix.utils import check_checkpoint_fits
+    from mmautomix.utils import check_checkpoint_fits, check_load_from
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmautomix')):
         model = MODELS.build(cfg.model)
-    check_checkpoint_fits(model, cfg.load_from)
+    if cfg.get('resume'):
+        check_checkpoint_fits(model, cfg.load_from)
+    else:
+        check_load_from(model, cfg.load_from)
 
 
 def main():

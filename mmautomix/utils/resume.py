@@ -52,6 +52,33 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     return None
 
 
+def check_load_from(model, path: str) -> None:
+    """``load_from`` (without resume) is mmengine's partial, ``strict=False`` load, for
+    starting from other weights: tensors of the same name and shape are loaded, the rest
+    keep their initialisation. A checkpoint of which *nothing* fits (another model,
+    another width) raises ``ValueError``; a partial fit warns with the counts."""
+    ckpt = load_local_checkpoint(path, 'cpu')
+    theirs = {k: tuple(v.shape) for k, v in ckpt.get('state_dict', ckpt).items()
+              if hasattr(v, 'shape')}
+    ours = {k: tuple(v.shape) for k, v in model.state_dict().items()
+            if not k.endswith('num_batches_tracked')}
+    fit = [k for k in ours if theirs.get(k) == tuple(ours[k])]
+    if not fit:
+        shaped = sorted(k for k in ours if k in theirs)
+        detail = (f'{len(shaped)} names in common but none of the same shape (e.g. '
+                  f'{shaped[0]}: checkpoint {theirs[shaped[0]]}, model {ours[shaped[0]]})'
+                  if shaped else f'no name in common (checkpoint: {sorted(theirs)[:3]}, '
+                  f'model: {sorted(ours)[:3]})')
+        raise ValueError(f'load_from={path!r}: no tensor of the checkpoint fits the model '
+                         f'of this config ({detail}); expected a checkpoint of this '
+                         'architecture (or set model.backbone.init_cfg with a prefix)')
+    if len(fit) < len(ours):
+        rest = sorted(set(ours) - set(fit))
+        warnings.warn(f'load_from={path!r}: {len(fit)} of {len(ours)} model tensors are '
+                      f'loaded; {len(rest)} keep their initialisation (e.g. {rest[:3]}); '
+                      'mmengine loads with strict=False')
+
+
 def check_checkpoint_fits(model, path: str, checkpoint: Optional[dict] = None) -> None:
     """Raise ``ValueError`` when the checkpoint at ``path`` was not made by a model of the
     same structure as ``model`` (missing, unexpected or differently shaped tensors).
