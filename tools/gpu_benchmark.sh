@@ -22,7 +22,8 @@
 #     fp16 (loss scaling) and bf16 (mmautomix.PortableAmpOptimWrapper = mmengine's
 #     AmpOptimWrapper on a GPU), beside the mask probes;
 #  4. tools/benchmark_step.py: ResNet-18 CIFAR b100 32 px in fp32 with the pass floor,
-#     the mixup family, bf16 + channels_last, fp16; ResNet-50 224 px b64 in fp32.
+#     the mixup family, bf16 + channels_last, fp16; ResNet-50 224 px b64 in fp32;
+#     ConvNeXt-T (CIFAR stem, 32 px, b100) and DeiT-S (224 px, b64) in fp32 and bf16.
 set -uo pipefail
 OUT=${OUT:-work_dirs/gpu_benchmark}
 PARTS=${PARTS:-masks amp table bench}
@@ -115,6 +116,9 @@ if has bench; then
     bench r18_bf16_channels_last --arch r18 --breakdown --amp-dtype bf16 --channels-last
     bench r18_fp16 --arch r18 --amp-dtype fp16
     bench r50_fp32 --arch r50 --breakdown
+    bench convnext_t_fp32 --arch convnext_t --breakdown
+    bench deit_s_fp32 --arch deit_s --breakdown
+    bench deit_s_bf16 --arch deit_s --amp-dtype bf16
 fi
 echo "[gpu] done in $SECONDS s"
 cd "$OUT" && tar czf results.tar.gz --exclude results.tar.gz --exclude train_logs.tar.gz \
