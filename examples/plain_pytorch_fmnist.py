@@ -1,5 +1,5 @@
 """AutoMix in a plain PyTorch loop: torchvision's ResNet-18 on Fashion-MNIST, nothing of
-OpenMMLab (``pip install mmautomix`` without the ``[mm]`` extra is enough).
+OpenMMLab (``pip install mmautomix`` without the ``[mm]`` extra, plus torchvision).
 
     python examples/plain_pytorch_fmnist.py --root /usr/share/datasets/fashion-mnist
 """
