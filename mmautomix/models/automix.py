@@ -158,7 +158,7 @@ class AutoMix(ImageClassifier):
         self.nonfinite_steps = 0
         self.single_sample_batches = 0
         self.nonfinite_decided_by_wrapper = False   # set by AutoMixDDP
-        self.ema_steps = 0            # momentum updates done (a run's count, not saved)
+        self.ema_steps = 0            # momentum updates done (saved by AutoMixMomentumHook)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
         self._check_mask_layer()
