@@ -115,7 +115,7 @@ def test_bad_runs_are_marked_not_averaged(tmp_path):
 
 
 def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
-    configs = [osp.join(REPO, 'configs/fashion_mnist', n) for n in
+    configs = [osp.join(REPO, 'configs/mixups/fashion_mnist', n) for n in
                ('resnet18-w16_1xb100-4e_fmnist.py', 'resnet18-w16_1xb100-fmix-4e_fmnist.py')]
     opts = ['train_dataloader.dataset.num_samples=300', 'val_dataloader.dataset.num_samples=200',
             'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1']

@@ -14,7 +14,7 @@ from mmengine.runner import Runner
 
 from conftest import REPO
 
-FMNIST = osp.join(REPO, 'configs', 'fashion_mnist')
+FMNIST = osp.join(REPO, 'configs', 'mixups', 'fashion_mnist')
 AUTOMIX = osp.join(REPO, 'configs', 'automix', 'fashion_mnist')
 METHODS = ['fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix']
 

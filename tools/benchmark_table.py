@@ -48,6 +48,8 @@ EMA, ONLINE, PLAIN = 'accuracy_ema/top1', 'accuracy_online/top1', 'accuracy/top1
 MASK_KEYS = ('mask_spatial_std', 'mask_lam_error')
 # keys that differ between the seeds of one method without changing the recipe
 SEED_KEYS = ('randomness', 'work_dir', 'launcher', 'resume', 'load_from', 'env_cfg')
+NOT_RECIPE_KEYS = ('default_hooks', 'visualizer', 'vis_backends', 'log_processor',
+                   'log_level', 'model_wrapper_cfg')
 
 
 # -- run ----------------------------------------------------------------------------------
@@ -110,12 +112,19 @@ def _digest(text):
 
 
 def _recipe_digest(cfg_path):
-    """A digest of the config without the keys that differ between seeds."""
+    """A digest of what defines the recipe: the config without the keys that differ
+    between seeds and those that do not change what is trained (checkpointing, logging,
+    pictures, the DDP wrapper, which epoch-based loop runs the epochs)."""
     from mmengine.config import Config
-    cfg = Config.fromfile(cfg_path)
-    for key in SEED_KEYS:
+    cfg = Config.fromfile(cfg_path).to_dict()
+    for key in SEED_KEYS + NOT_RECIPE_KEYS:
         cfg.pop(key, None)
-    return _digest(json.dumps(cfg.to_dict(), sort_keys=True, default=str))
+    loop = dict(cfg.get('train_cfg') or {})
+    if str(loop.get('type', '')).endswith('EpochBasedTrainLoop'):
+        loop.pop('type')
+        loop['by_epoch'] = True
+    cfg['train_cfg'] = loop
+    return _digest(json.dumps(cfg, sort_keys=True, default=str))
 
 
 def read_mmengine(work_dir):
@@ -130,7 +139,9 @@ def read_mmengine(work_dir):
     if configs:
         from mmengine.config import Config
         cfg = Config.fromfile(configs[0])
-        run.update(method=osp.splitext(osp.basename(configs[0]))[0],
+        if not re.fullmatch(r'seed\d+', osp.basename(osp.normpath(work_dir))):
+            run['method'] = osp.splitext(osp.basename(configs[0]))[0]   # a user's work_dir
+        run.update(
                    seed=cfg.get('randomness', {}).get('seed'),
                    max_epochs=cfg.get('train_cfg', {}).get('max_epochs'),
                    recipe=_recipe_digest(configs[0]))
