@@ -114,11 +114,16 @@ def _digest(text):
 def _recipe_digest(cfg_path):
     """A digest of what defines the recipe: the config without the keys that differ
     between seeds and those that do not change what is trained (checkpointing, logging,
-    pictures, the DDP wrapper, which epoch-based loop runs the epochs)."""
+    pictures, the DDP wrapper, which epoch-based loop runs the epochs, the data loaders'
+    worker settings)."""
     from mmengine.config import Config
     cfg = Config.fromfile(cfg_path).to_dict()
     for key in SEED_KEYS + NOT_RECIPE_KEYS:
         cfg.pop(key, None)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if isinstance(cfg.get(loader), dict):   # how the data is loaded, not which
+            for key in ('num_workers', 'persistent_workers', 'pin_memory'):
+                cfg[loader].pop(key, None)
     loop = dict(cfg.get('train_cfg') or {})
     if str(loop.get('type', '')).endswith('EpochBasedTrainLoop'):
         loop.pop('type')

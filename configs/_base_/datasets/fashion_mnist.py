@@ -18,10 +18,12 @@ train_pipeline = [
 ]
 test_pipeline = [dict(type='PackInputs')]
 
+# The training worker is not persistent: a resumed run then draws the same augmentations
+# as an uninterrupted one (a persistent worker's generators cannot be saved and restored).
 train_dataloader = dict(
     batch_size=100,
     num_workers=1,
-    persistent_workers=True,
+    persistent_workers=False,
     dataset=dict(type=dataset_type, data_root=data_root, split='train',
                  pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
