@@ -16,6 +16,10 @@ states, ``mmautomix.utils.rng``), continues as if never interrupted:
    training run's random stream (the stream is the same whatever ``val_interval``, and
    a checkpoint written before validation resumes exactly).
 
+Data workers: non-persistent ones (the default) are re-made every epoch from the seed,
+so skipping the trained batches puts them where they were; a persistent worker's
+generators live in its own process and cannot be saved, so with
+``persistent_workers=True`` the augmentations after a resume differ.
 Restoring the generators is bit-exact on one process; under DDP each rank > 0 has its
 own generators, which the rank-0 checkpoint does not hold, so they are left as seeded
 (data order, model, optimizer and schedules are still exact).
