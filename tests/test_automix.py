@@ -378,8 +378,8 @@ def test_every_automix_config_names_both_models_and_keeps_the_best_ema_checkpoin
 @pytest.mark.parametrize('name', [
     'automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py',
     'automix/cifar10/automix_resnext50-32x4d_1xb100-400e_cifar10.py',
-    'fashion_mnist/resnet18-w16_1xb100-puzzlemix-4e_fmnist.py',
-    'fashion_mnist/resnet18-w16_1xb100-fmix-4e_fmnist.py'])
+    'mixups/fashion_mnist/resnet18-w16_1xb100-puzzlemix-4e_fmnist.py',
+    'mixups/fashion_mnist/resnet18-w16_1xb100-fmix-4e_fmnist.py'])
 def test_scoped_types_build_from_mmpretrains_scope(name):
     """``type='mmautomix.X'`` builds from any default scope (mmpretrain's ``get_model``
     builds in 'mmpretrain'), nested modules of ours (Mix Block, ResNeXt_CIFAR) included."""

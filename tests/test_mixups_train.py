@@ -43,7 +43,7 @@ def scalars(work_dir):
 
 @pytest.mark.parametrize('method', METHODS)
 def test_one_real_runner_epoch(method, tmp_path, fmnist_root):
-    cfg = small_cfg(osp.join(FMNIST, f'resnet18-w16_1xb100-{method}_fmnist.py'), tmp_path)
+    cfg = small_cfg(osp.join(FMNIST, f'resnet18-w16_1xb100-{method}-4e_fmnist.py'), tmp_path)
     runner = Runner.from_cfg(cfg)
     model = runner.model
     before = {k: v.detach().clone() for k, v in model.named_parameters()}
