@@ -11,10 +11,12 @@ from .feature_tap import FeatureTap, find_layer, tokens_to_grid
 from .mix_block import MixBlock
 from .mixing import (check_inputs, check_labels, constant_mask, mask_scale_for,
                      mask_statistics, mix, permutation, sample_pairs, soft_target)
-from .step import automix_branches, buffer_snapshot, total_loss
+from .step import (automix_branches, buffer_snapshot, count_nonfinite_step,
+                   total_loss)
 
 __all__ = ['AutoMixClassifier', 'FeatureTap', 'MixBlock', 'automix_branches',
            'buffer_snapshot', 'check_inputs', 'check_labels', 'constant_mask',
+           'count_nonfinite_step',
            'copy_to_ema', 'ema_update', 'find_layer', 'mask_scale_for', 'mask_statistics',
            'mix', 'momentum_at', 'permutation', 'sample_pairs', 'soft_cross_entropy',
            'soft_target', 'tokens_to_grid', 'total_loss']

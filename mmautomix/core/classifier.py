@@ -18,7 +18,6 @@ model has two heads, ``head_one`` and ``head_mix``; mmautomix's registered ``Aut
 keeps them).
 """
 import copy
-import warnings
 from contextlib import nullcontext
 from typing import Optional, Sequence
 
@@ -29,7 +28,7 @@ import torch.nn.functional as F
 from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
 from .mix_block import MixBlock
-from .step import automix_branches, buffer_snapshot, total_loss
+from .step import automix_branches, buffer_snapshot, count_nonfinite_step, total_loss
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -178,7 +177,10 @@ class AutoMixClassifier(nn.Module):
         if not bool(torch.isfinite(total)):
             restore_buffers()
             optimizer.zero_grad(set_to_none=True)
-            return self._skip(logs)
+            self.nonfinite_steps = count_nonfinite_step(
+                self.nonfinite_steps, self.max_nonfinite, logs, 'AutoMixClassifier',
+                'Lower the learning rate or clip gradients')
+            return {'nonfinite_steps': float(self.nonfinite_steps)}
         if scaler is not None:
             scaler.step(optimizer)
             scaler.update()
@@ -196,13 +198,3 @@ class AutoMixClassifier(nn.Module):
                                         self.adjust_scope)
         ema_update([self.online], [self.ema], self.momentum)
         self.steps += 1
-
-    def _skip(self, logs):
-        self.nonfinite_steps += 1
-        bad = [k for k, v in logs.items() if k.startswith('loss') and not torch.isfinite(v)]
-        msg = (f'AutoMixClassifier: non-finite {bad}; step skipped, no parameter updated '
-               f'({self.nonfinite_steps}/{self.max_nonfinite})')
-        if self.nonfinite_steps >= self.max_nonfinite:
-            raise FloatingPointError(msg + '; lower the learning rate or clip gradients')
-        warnings.warn(msg)
-        return {'nonfinite_steps': float(self.nonfinite_steps)}

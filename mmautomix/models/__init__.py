@@ -6,5 +6,6 @@ from .mix_block import PixelMixBlock
 from .mixups import FMix, GridMix, ManifoldMix, PuzzleMix, SaliencyMix, SmoothMix
 from .resnext_cifar import ResNeXt_CIFAR
 
-__all__ = ['AutoMix', 'AutoMixDDP', 'ConvNeXt_CIFAR', 'GreyClsDataPreprocessor', 'PixelMixBlock', 'ResNeXt_CIFAR',
+__all__ = ['AutoMix', 'AutoMixDDP', 'ConvNeXt_CIFAR', 'GreyClsDataPreprocessor',
+           'PixelMixBlock', 'ResNeXt_CIFAR',
            'FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix']

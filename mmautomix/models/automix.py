@@ -27,10 +27,10 @@ Cheaper than the official step, same losses, gradients and statistics:
 
 Speed option that changes θ_k's statistics (off by default): ``truncate_clean_pass=True``
 stops the clean θ_k pass at the layer the Mix Block reads (any backbone: a forward
-hook ends the pass there), which saves the rest of that forward. The BN running statistics of θ_k's later stages
-then average over the mixed images x_mb only, not over x and x_mb as in the official
-step; θ_k is the model that is evaluated and exported, so the faithful full pass is the
-default.
+hook ends the pass there), which saves the rest of that forward. The BN running
+statistics of θ_k's later stages then average over the mixed images x_mb only, not over
+x and x_mb as in the official step; θ_k is the model that is evaluated and exported, so
+the faithful full pass is the default.
 """
 import copy
 import warnings
@@ -44,7 +44,7 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.structures import DataSample
 
 from mmautomix.core import (FeatureTap, automix_branches, buffer_snapshot, copy_to_ema,
-                            ema_update, find_layer, mix)
+                            count_nonfinite_step, ema_update)
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
@@ -276,7 +276,7 @@ class AutoMix(ImageClassifier):
         if not self.staged_backward:
             return super().train_step(data, optim_wrapper)
         log_vars, total, parts = {}, 0.0, []
-        restore_buffers = self.buffer_snapshot()   # used if the step turns out non-finite
+        restore_buffers = buffer_snapshot(self)   # used if the step turns out non-finite
         all_losses = {}
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
@@ -299,11 +299,6 @@ class AutoMix(ImageClassifier):
         log_vars['loss'] = total
         return log_vars
 
-    def buffer_snapshot(self):
-        """Copy every buffer (BN statistics) now; return a function that puts the copies
-        back, for a step that is skipped after its forward passes."""
-        return buffer_snapshot(self)
-
     @staticmethod
     def _backward_only(optim_wrapper, loss):
         """Backward of one branch with the wrapper's loss scaling (accumulation, AMP),
@@ -322,15 +317,9 @@ class AutoMix(ImageClassifier):
         return {'skipped_single_sample_batches': float(self.single_sample_batches)}
 
     def _skip_step(self, optim_wrapper, losses, where=''):
-        self.nonfinite_steps += 1
-        bad = [k for k, v in losses.items() if 'loss' in k and not torch.isfinite(v)]
-        bad = f'{bad} here' if bad else where
-        msg = (f'AutoMix: non-finite loss {bad}; step skipped, no parameter updated '
-               f'({self.nonfinite_steps}/{self.max_nonfinite})')
-        if self.nonfinite_steps >= self.max_nonfinite:
-            raise FloatingPointError(msg + '. Lower optim_wrapper.optimizer.lr or set '
-                                     'optim_wrapper.clip_grad')
-        warnings.warn(msg)
+        self.nonfinite_steps = count_nonfinite_step(
+            self.nonfinite_steps, self.max_nonfinite, losses, 'AutoMix',
+            'Lower optim_wrapper.optimizer.lr or set optim_wrapper.clip_grad', where)
         optim_wrapper.zero_grad()
         return {'nonfinite_steps': float(self.nonfinite_steps)}
 

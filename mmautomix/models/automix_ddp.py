@@ -15,6 +15,7 @@ import torch
 import torch.distributed as dist
 from mmengine.model import MMDistributedDataParallel
 
+from mmautomix.core import buffer_snapshot
 from mmautomix.registry import MODEL_WRAPPERS
 
 
@@ -32,7 +33,7 @@ class AutoMixDDP(MMDistributedDataParallel):
 
     def train_step(self, data, optim_wrapper):
         module = self.module
-        restore_buffers = module.buffer_snapshot()
+        restore_buffers = buffer_snapshot(module)
         with optim_wrapper.optim_context(self):
             data = module.data_preprocessor(data, training=True)
             losses = self._run_forward(data, mode='loss')
