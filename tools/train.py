@@ -92,29 +92,10 @@ def init_cpu_dist(cfg, launcher: str):
     cfg.model_wrapper_cfg.setdefault('device_ids', None)
 
 
-def check_resume_target(cfg):
-    """--resume only continues a run of this model: a checkpoint of another model or
-    depth fails here, naming the differing tensors, instead of loading half of it.
-    ``load_from`` alone is mmengine's partial load: it fails only when nothing fits."""
-    if not cfg.get('load_from'):
-        return
-    from mmengine.registry import DefaultScope
-
-    from mmautomix.registry import MODELS
-    from mmautomix.utils import check_checkpoint_fits, check_load_from
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmautomix')):
-        model = MODELS.build(cfg.model)
-    if cfg.get('resume'):
-        check_checkpoint_fits(model, cfg.load_from)
-    else:
-        check_load_from(model, cfg.load_from)
-
-
 def main():
     args = parse_args()
     register_checkpoint_loader()   # Runner checkpoints on torch >= 2.6
     cfg = merge_args(Config.fromfile(args.config), args)
-    check_resume_target(cfg)
     init_cpu_dist(cfg, args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()

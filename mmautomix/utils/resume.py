@@ -52,17 +52,29 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     return None
 
 
-def check_load_from(model, path: str) -> None:
+def _shapes(model, checkpoint: dict):
+    """{name: shape} of the checkpoint's tensors and of the model's state dict."""
+    theirs = {k: tuple(v.shape) for k, v in checkpoint.get('state_dict', checkpoint).items()
+              if hasattr(v, 'shape')}
+    return theirs, {k: tuple(v.shape) for k, v in model.state_dict().items()}
+
+
+def is_resuming(runner) -> bool:
+    """Whether the Runner's checkpoint load is a resume (``resume=True``, the run goes
+    on) rather than ``load_from`` (other weights to start from): hooks restore a run's
+    counters and generator states only then."""
+    return bool(getattr(runner, '_resume', False))
+
+
+def check_load_from(model, checkpoint: dict, path: str) -> None:
     """``load_from`` (without resume) is mmengine's partial, ``strict=False`` load, for
     starting from other weights: tensors of the same name and shape are loaded, the rest
-    keep their initialisation. A checkpoint of which *nothing* fits (another model,
-    another width) raises ``ValueError``; a partial fit warns with the counts."""
-    ckpt = load_local_checkpoint(path, 'cpu')
-    theirs = {k: tuple(v.shape) for k, v in ckpt.get('state_dict', ckpt).items()
-              if hasattr(v, 'shape')}
-    ours = {k: tuple(v.shape) for k, v in model.state_dict().items()
-            if not k.endswith('num_batches_tracked')}
-    fit = [k for k in ours if theirs.get(k) == tuple(ours[k])]
+    keep their initialisation. A ``checkpoint`` (loaded from ``path``) of which
+    *nothing* fits (another model, another width) raises ``ValueError``; a partial fit
+    warns with the counts."""
+    theirs, ours = _shapes(model, checkpoint)
+    ours = {k: v for k, v in ours.items() if not k.endswith('num_batches_tracked')}
+    fit = [k for k in ours if theirs.get(k) == ours[k]]
     if not fit:
         shaped = sorted(k for k in ours if k in theirs)
         detail = (f'{len(shaped)} names in common but none of the same shape (e.g. '
@@ -79,18 +91,16 @@ def check_load_from(model, path: str) -> None:
                       'mmengine loads with strict=False')
 
 
-def check_checkpoint_fits(model, path: str, checkpoint: Optional[dict] = None) -> None:
-    """Raise ``ValueError`` when the checkpoint at ``path`` was not made by a model of the
-    same structure as ``model`` (missing, unexpected or differently shaped tensors).
+def check_checkpoint_fits(model, checkpoint: dict, path: str) -> None:
+    """Raise ``ValueError`` when ``checkpoint`` (loaded from ``path``) was not made by a
+    model of the same structure as ``model`` (missing, unexpected or differently shaped
+    tensors).
 
     mmengine resumes with ``strict=False``: a checkpoint of another model or depth loads
     partly, with warnings, and training goes on from half-random weights. ``--resume``
     is for continuing the same run, so here any difference is an error that names the
     first differing keys."""
-    ckpt = checkpoint if checkpoint is not None else load_local_checkpoint(path, 'cpu')
-    theirs = {k: tuple(v.shape) for k, v in ckpt.get('state_dict', ckpt).items()
-              if hasattr(v, 'shape')}
-    ours = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    theirs, ours = _shapes(model, checkpoint)
     missing = sorted(set(ours) - set(theirs))
     unexpected = sorted(set(theirs) - set(ours))
     shapes = sorted(k for k in set(ours) & set(theirs) if ours[k] != theirs[k])

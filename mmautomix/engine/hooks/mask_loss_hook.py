@@ -15,6 +15,7 @@ from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
+from mmautomix.utils.resume import is_resuming
 
 
 @HOOKS.register_module()
@@ -47,7 +48,7 @@ class MaskLossCosineHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint):
         saved = checkpoint.get('meta', {}).get('mask_loss_weight')
-        if saved is not None and getattr(runner, '_resume', False):
+        if saved is not None and is_resuming(runner):
             get_ori_model(runner.model).mask_loss_weight = saved
 
     def before_train(self, runner):
@@ -57,5 +58,6 @@ class MaskLossCosineHook(Hook):
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         model = get_ori_model(runner.model)
-        model.mask_loss_weight = self.value_at(runner.iter, runner.max_iters, model.mask_loss_weight)
+        model.mask_loss_weight = self.value_at(runner.iter, runner.max_iters,
+                                               model.mask_loss_weight)
         runner.message_hub.update_scalar('train/mask_loss_weight', model.mask_loss_weight)

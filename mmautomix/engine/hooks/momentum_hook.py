@@ -16,6 +16,7 @@ from mmpretrain.utils import get_ori_model
 
 from mmautomix.core.ema import momentum_at
 from mmautomix.registry import HOOKS
+from mmautomix.utils.resume import is_resuming
 
 __all__ = ['AutoMixMomentumHook', 'momentum_at']
 
@@ -75,7 +76,7 @@ class AutoMixMomentumHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint):
         saved = checkpoint.get('meta', {}).get('automix')
-        if saved and getattr(runner, '_resume', False):
+        if saved and is_resuming(runner):
             model = get_ori_model(runner.model)
             for k, v in saved.items():
                 setattr(model, k, v)

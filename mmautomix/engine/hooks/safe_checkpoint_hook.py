@@ -16,9 +16,11 @@ import os.path as osp
 
 from mmengine.dist import get_world_size, is_main_process
 from mmengine.hooks import CheckpointHook
+from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
 from mmautomix.utils.checkpoint import register_checkpoint_loader
+from mmautomix.utils.resume import check_checkpoint_fits, check_load_from, is_resuming
 from mmautomix.utils.rng import rng_state
 
 
@@ -38,7 +40,13 @@ class SafeCheckpointHook(CheckpointHook):
     Before the run (and so before ``load_from``/``resume``) it installs the torch >= 2.6
     loader of ``mmautomix.utils.checkpoint``, so the checkpoints it writes load again.
     Each checkpoint also holds the random generators' states (``meta.rng_state``); on a
-    resume they go to a loop that can use them (``ExactResumeEpochBasedTrainLoop``)."""
+    resume they go to a loop that can use them (``ExactResumeEpochBasedTrainLoop``).
+
+    A checkpoint being loaded is checked against the model before mmengine's
+    ``strict=False`` load puts it in: a resume refuses any missing, unexpected or
+    reshaped tensor (``check_checkpoint_fits``); ``load_from`` refuses a checkpoint of
+    which nothing fits and warns how much of the model keeps its initialisation
+    (``check_load_from``)."""
 
     def before_run(self, runner):
         register_checkpoint_loader()
@@ -48,8 +56,11 @@ class SafeCheckpointHook(CheckpointHook):
         checkpoint.setdefault('meta', {})['rng_state'] = rng_state()
 
     def after_load_checkpoint(self, runner, checkpoint):
+        path = getattr(runner, '_load_from', None) or f'the newest in {runner.work_dir}'
+        check = check_checkpoint_fits if is_resuming(runner) else check_load_from
+        check(get_ori_model(runner.model), checkpoint, path)
         state = checkpoint.get('meta', {}).get('rng_state')
-        loop = runner.train_loop if getattr(runner, '_resume', False) else None
+        loop = runner.train_loop if is_resuming(runner) else None
         if state is not None and hasattr(loop, 'resume_rng_state') \
                 and get_world_size() == 1:
             loop.resume_rng_state = state
