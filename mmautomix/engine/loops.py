@@ -68,14 +68,15 @@ class ExactResumeEpochBasedTrainLoop(EpochBasedTrainLoop):
     def run_epoch(self):
         self.runner.call_hook('before_train_epoch')
         self.runner.model.train()
-        done = self._iter - self._epoch * len(self.dataloader)   # > 0 after a resume
-        if done <= 0:
+        # batches of this epoch trained before the checkpoint (> 0 only after a resume)
+        done = max(self._iter - self._epoch * len(self.dataloader), 0)
+        if not done:
             self._restore_rng()
         batches = iter(self.dataloader)
-        for _ in range(max(done, 0)):
+        for _ in range(done):
             next(batches)
         self._restore_rng()
-        for idx, data_batch in enumerate(batches, start=max(done, 0)):
+        for idx, data_batch in enumerate(batches, start=done):
             self.run_iter(idx, data_batch)
         self.runner.call_hook('after_train_epoch')
         self._epoch += 1

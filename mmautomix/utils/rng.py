@@ -22,16 +22,11 @@ def rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     """Put back what :func:`rng_state` returned."""
-    random.setstate(_as_tuple(state['python']))
+    random.setstate(state['python'])
     np.random.set_state(state['numpy'])
     torch.set_rng_state(state['torch'])
     if 'cuda' in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state['cuda'])
-
-
-def _as_tuple(value):
-    """``random.setstate`` wants tuples; a checkpoint round trip may give lists."""
-    return tuple(_as_tuple(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
 @contextmanager
