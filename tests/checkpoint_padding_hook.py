@@ -11,3 +11,15 @@ class CheckpointPaddingHook(Hook):
         if checkpoint['meta']['epoch'] >= 2:
             checkpoint['padding'] = torch.ones(125_000_000)
             print('PADDED CHECKPOINT', flush=True)
+
+
+@HOOKS.register_module()
+class EpochMetricHook(Hook):
+    """Adds `epoch_count` (the epoch just trained) to the validation metrics before the
+    checkpoint hook reads them, so `save_best='epoch_count'` saves a new best every
+    epoch."""
+    priority = 'VERY_HIGH'
+
+    def after_val_epoch(self, runner, metrics=None):
+        if metrics is not None:
+            metrics['epoch_count'] = runner.epoch

@@ -515,3 +515,32 @@ def test_a_mask_layer_name_the_backbone_lacks_lists_the_closest():
         MODELS.build(tiny_cfg(mask_layer='layer_3'))
     model = MODELS.build(tiny_cfg(mask_layer='layer3'))      # a name works like index 2
     assert model.mask_layer_name == 'layer3'
+
+
+@pytest.mark.parametrize('name, channels', [('layer3.0', 32), ('layer3.1.conv2', 32),
+                                            ('layer2.1', 16)])
+def test_a_block_or_conv_name_feeds_the_mix_block(name, channels):
+    """Any module name inside a ResNet works: a residual block, a convolution."""
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_cfg(mask_layer=name, mix_block=dict(
+        type='PixelMixBlock', in_channels=channels, lam_concat=True)))
+    model.init_weights()
+    model.train()
+    assert model.mask_layer_name == name
+    seen = []
+    dict(model.backbone.named_modules())[name].register_forward_hook(
+        lambda m, a, out: seen.append(tuple(out.shape)))
+    x, samples = batch(n=4, size=16)
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    log = model.train_step(dict(inputs=x, data_samples=samples), wrapper)
+    assert torch.isfinite(log['loss']) and seen[0][1] == channels
+
+
+def test_a_named_layer_of_other_channels_fails_naming_the_keys():
+    with pytest.raises(ValueError, match=r"mix_block.in_channels=32, but backbone layer "
+                                         r"'layer2.1' \(model.mask_layer='layer2.1'\) "
+                                         r"outputs 16 channels"):
+        MODELS.build(tiny_cfg(mask_layer='layer2.1'))
+    with pytest.raises(ValueError, match=r"mix_block.in_channels=32, but backbone layer "
+                                         r"'layer4' \(model.mask_layer=3\) outputs 64"):
+        MODELS.build(tiny_cfg(mask_layer=3))

@@ -69,23 +69,156 @@ def test_medians_of_the_last_epochs_and_seed_statistics(tmp_path):
     assert osp.getsize(out + '_masks.png') > 1000
 
 
+AUTOMIX_CFG = """model = dict(
+    type='AutoMixup',
+    pretrained=None,
+    alpha=2.0,
+    momentum=0.999,
+    mask_layer=2,
+    mix_block=dict(
+        type='PixelMixBlock',
+        in_channels=256,
+        reduction=2,
+        use_scale=True,
+        unsampling_mode=['nearest'],
+        lam_concat=False,
+        mask_loss_mode='L1',
+        mask_loss_margin=0.1),
+    backbone=dict(type='ResNet_CIFAR', depth=18, num_stages=4, out_indices=(3, )),
+    head_one=dict(type='ClsHead', in_channels=512, num_classes=100))
+seed = {seed}
+max_epochs = 3
+"""
+MIXUPS_CFG = """model = dict(
+    type='MixUpClassification',
+    pretrained=None,
+    alpha={alpha},
+    mix_mode='{mode}',
+    mix_args=dict(),
+    backbone=dict(type='ResNet_CIFAR', depth=18, num_stages=4, out_indices=(3, )),
+    head=dict(type='ClsMixupHead', in_channels=512, num_classes=100))
+data = dict(imgs_per_gpu=100, workers_per_gpu=4)
+seed = {seed}
+max_epochs = 3
+"""
+
+
+def openmixup_log(path, config, seed, vals, val_key='head0_top1', online=None,
+                  exp_name='r18_mixups_CE_none.py'):
+    """A log as OpenMixup's (mmcv 1.x) JSON logger writes it: the meta line, then one
+    JSON object per train and val record."""
+    lines = [dict(env_info='sys.platform: linux\nPython: 3.8', config=config, seed=seed,
+                  exp_name=exp_name)]
+    for e, acc in enumerate(vals, 1):
+        lines.append(dict(mode='train', epoch=e, iter=500, lr=0.1, memory=1021,
+                          data_time=0.01, loss=1.5, time=0.12345))
+        rec = dict(mode='val', epoch=e, iter=500, lr=0.1, **{val_key: acc})
+        if online:
+            rec.update(acc_one_q_top1=online[e - 1], acc_mix_k_top1=acc + 1)
+        lines.append(rec)
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(''.join(json.dumps(x) + '\n' for x in lines))
+
+
 def test_openmixup_logs_use_the_one_hot_heads_separately(tmp_path):
-    d = tmp_path / 'r18_automix_seed0'
-    d.mkdir()
-    lines = [dict(env_info='x', seed=3, exp_name='r18_automix.py',
-                  config='seed = 3\nmax_epochs = 3\n')]
-    for e, (k, q, mk) in enumerate([(70, 60, 90), (71, 61, 91), (73, 62, 95)], 1):
-        lines.append(dict(mode='train', epoch=e, iter=50, time=0.25, memory=1000 + e))
-        lines.append(dict(mode='val', epoch=e, iter=500, acc_one_k_top1=k,
-                          acc_one_q_top1=q, acc_mix_k_top1=mk, acc_mix_q_top1=mk))
-    (d / '20220101_000000.log.json').write_text('\n'.join(json.dumps(x) for x in lines))
+    path = str(tmp_path / 'r18_automix_seed0' / '20220101_000000.log.json')
+    openmixup_log(path, AUTOMIX_CFG.format(seed=3), 3, [70, 71, 73],
+                  val_key='acc_one_k_top1', online=[60, 61, 62], exp_name='r18_automix.py')
     t = tool()
     runs = t.find_runs([str(tmp_path)])
-    assert len(runs) == 1 and runs[0]['method'] == 'r18_automix' and runs[0]['seed'] == 3
+    assert len(runs) == 1 and runs[0]['method'] == 'AutoMix' and runs[0]['seed'] == 3
     row = t.summarise(runs, last=2)[0]
     assert row['median_top1'][0] == 72.0            # median of 71, 73 (k one-hot head)
     assert row['median_online_top1'][0] == 61.5     # median of 61, 62 (q one-hot head)
-    assert row['s_per_iter'][0] == 0.25 and row['peak_mem_mb'][0] == 1003
+    assert row['s_per_iter'][0] == 0.12345 and row['peak_mem_mb'][0] == 1021
+
+
+def test_published_openmixup_logs_become_one_row_per_method(tmp_path):
+    """A folder of logs as users download them: named after the method with a plain
+    `.json` suffix, the whole mixup family sharing one exp_name (one config file with
+    `mix_mode`), AutoMix (and a SAMix Mix Block), one log without a method and two
+    files that are no log at all."""
+    root = tmp_path / 'published'
+    for mode, alpha, vals in (('mixup', 1.0, [70, 78, 78.5]), ('cutmix', 0.2, [71, 79, 79.4]),
+                              ('puzzlemix', 1.0, [72, 80, 79.9])):
+        for seed, shift in ((0, 0.0), (1, 0.4)):
+            openmixup_log(str(root / f'{mode}_seed{seed}.json'),
+                          MIXUPS_CFG.format(alpha=alpha, mode=mode, seed=seed), seed,
+                          [v + shift for v in vals])
+    openmixup_log(str(root / 'automix.json'), AUTOMIX_CFG.format(seed=0), 0, [73, 80, 80.1],
+                  val_key='acc_one_k_top1', online=[60, 70, 71])
+    samix = AUTOMIX_CFG.replace("lam_concat=False,", "lam_mul=True,\n        lam_mul_k=0.25,"
+                                "\n        x_qk_concat=True,")
+    openmixup_log(str(root / 'sub' / 'samix'), samix.format(seed=0), 0, [74, 81, 81.2],
+                  val_key='acc_one_k_top1', online=[60, 70, 71])
+    openmixup_log(str(root / 'mystery.log.json'), 'lr = 0.1\nseed = 0\n', 0, [1, 2, 3])
+    (root / 'notes.json').write_text('{"a": 1}\n{"b": 2}\n')
+    (root / 'readme.txt').write_text('published logs of the CIFAR-100 benchmark\n')
+    t = tool()
+    skipped = []
+    runs = t.find_runs([str(root)], skipped)
+    rows = {r['method']: r for r in t.summarise(runs, last=1)}
+    assert set(rows) == {'mixup', 'cutmix', 'puzzlemix', 'AutoMix', 'SAMix',
+                         'mystery.log.json'}
+    for mode, last in (('mixup', 78.5), ('cutmix', 79.4), ('puzzlemix', 79.9)):
+        assert rows[mode]['n'] == 2 and not rows[mode]['notes']
+        assert rows[mode]['median_top1'][0] == pytest.approx(last + 0.2)   # seeds 0, 1
+    assert rows['AutoMix']['median_top1'][0] == 80.1
+    assert rows['SAMix']['median_top1'][0] == 81.2
+    assert rows['mystery.log.json']['n'] == 0
+    assert 'method unknown' in rows['mystery.log.json']['notes'][0]
+    reasons = dict((osp.basename(p), why) for p, why in skipped)
+    assert set(reasons) == {'notes.json', 'readme.txt'}
+    assert 'JSON lines without' in reasons['notes.json']
+    assert 'not JSON' in reasons['readme.txt']
+    text = t.markdown(list(rows.values()), 1, 'T', skipped=skipped)
+    assert '`' + str(root / 'readme.txt') + '`: line 1 is not JSON' in text
+
+
+def test_paired_differences_against_a_hand_computation(tmp_path):
+    root = str(tmp_path)
+    fake_mmengine_run(root, 'automix', 0, [80.0, 85.0])
+    fake_mmengine_run(root, 'automix', 1, [80.0, 86.0])
+    fake_mmengine_run(root, 'automix', 2, [80.0, 84.5])
+    fake_mmengine_run(root, 'mixup', 0, [79.0, 84.0])      # AutoMix − Mixup: 1.0
+    fake_mmengine_run(root, 'mixup', 1, [79.0, 84.5])      # 1.5
+    fake_mmengine_run(root, 'mixup', 2, [79.0, 83.0])      # 1.5
+    fake_mmengine_run(root, 'vanilla', 0, [79.0, 86.0])    # -1.0
+    fake_mmengine_run(root, 'vanilla', 1, [79.0, 85.0])    # +1.0
+    fake_mmengine_run(root, 'onlyseed7', 7, [79.0, 85.0])
+    t = tool()
+    rows = {r['method']: r for r in t.paired(t.summarise(t.find_runs([root]), last=1),
+                                             'automix')}
+    p = rows['mixup']['paired']
+    assert p['diffs'] == pytest.approx([1.0, 1.5, 1.5]) and p['seeds'] == [0, 1, 2]
+    assert p['mean'] == pytest.approx(4 / 3) and p['min'] == 1.0 and p['max'] == 1.5
+    assert p['std'] == pytest.approx(statistics.stdev([1.0, 1.5, 1.5]))
+    assert p['verdict'] == 'ahead'                # 1.33 > 2 × 0.29
+    p = rows['vanilla']['paired']
+    assert p['diffs'] == pytest.approx([-1.0, 1.0]) and p['verdict'] == 'within 2 paired std'
+    assert 'no seed in common' in rows['onlyseed7']['paired']['problem']
+    text = t.markdown(list(rows.values()), 1, 'T', reference='automix')
+    assert '+1.33 [+1.00, +1.50] (seeds: +1.00 / +1.50 / +1.50; paired std 0.29: ahead)' \
+        in text
+    with pytest.raises(KeyError, match="--paired-to 'AutoMix': no such method"):
+        t.paired(list(rows.values()), 'AutoMix')
+
+
+def test_a_table_over_other_training_data_is_marked(tmp_path):
+    root = str(tmp_path)
+    a = fake_mmengine_run(root, 'automix', 0, [80.0])
+    b = fake_mmengine_run(root, 'mixup', 0, [79.0])
+    for work, n in ((a, 2000), (b, 5000)):
+        with open(osp.join(work, osp.basename(osp.dirname(work)) + '.py'), 'a') as f:
+            f.write(f"train_dataloader = dict(dataset=dict(type='OfflineFashionMNIST', "
+                    f"num_samples={n}, subset_seed=0))\n")
+    t = tool()
+    rows = {r['method']: r for r in t.paired(t.summarise(t.find_runs([root]), last=1),
+                                             'automix')}
+    assert 'other training data than automix' in rows['mixup']['paired']['problem']
+    assert 'mixes training data' in ' '.join(rows['mixup']['notes'])
+    assert 'num_samples=5000' in ' '.join(rows['mixup']['notes'])
 
 
 def test_bad_runs_are_marked_not_averaged(tmp_path):

@@ -20,8 +20,22 @@ TINY = ['train_dataloader.dataset.num_samples=300', 'val_dataloader.dataset.num_
         'train_cfg.max_epochs=2']
 
 
-def runner_checkpoint(path, epoch):
-    torch.save(dict(meta=dict(epoch=epoch), state_dict={'w': torch.ones(3) * epoch}), path)
+def runner_checkpoint(path, epoch, iteration=None):
+    meta = dict(epoch=epoch) if iteration is None else dict(epoch=epoch, iter=iteration)
+    torch.save(dict(meta=meta, state_dict={'w': torch.ones(3) * epoch}), path)
+
+
+def test_resume_picks_the_checkpoint_furthest_along_not_the_biggest_number(tmp_path):
+    """epoch_N and iter_N files in one work_dir: the iteration each records decides
+    (epoch_3 at iteration 60 is after iter_50), the newer file on a tie."""
+    runner_checkpoint(tmp_path / 'iter_50.pth', 2, 50)
+    runner_checkpoint(tmp_path / 'epoch_3.pth', 3, 60)
+    runner_checkpoint(tmp_path / 'epoch_2.pth', 2, 40)
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_50.pth'))
+    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_3.pth')
+    runner_checkpoint(tmp_path / 'iter_60.pth', 3, 60)           # the same step, later
+    os.utime(tmp_path / 'iter_60.pth', (time.time() + 5, time.time() + 5))
+    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_60.pth')
 
 
 def test_truncated_newest_checkpoint_is_named_and_skipped(tmp_path):
@@ -79,17 +93,18 @@ def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path, fmnist_roo
 @pytest.mark.parametrize('err', [errno.ENOSPC, errno.EROFS], ids=['disk-full', 'read-only'])
 def test_a_checkpoint_that_cannot_be_written_names_the_path_and_keeps_the_last(
         tmp_path, fmnist_root, monkeypatch, err):
-    """A real run whose second checkpoint hits a full disk (or a read-only folder: as
-    root, chmod cannot make one, so the write fails the way the kernel would, half-way
-    through the file): the error names epoch_2.pth, no partial file is left, and
-    epoch_1.pth and last_checkpoint stay as they were and resume."""
+    """A real run that keeps one checkpoint (max_keep_ckpts=1) and whose third
+    checkpoint hits a full disk (or a read-only folder: as root, chmod cannot make one,
+    so the write fails the way the kernel would, half-way through the file): the error
+    names epoch_3.pth, no partial file is left, and epoch_2.pth (which mmengine's own
+    hook removes before writing the next one) and last_checkpoint stay and resume."""
     from mmengine.config import Config
     from mmengine.runner import Runner
     import mmengine.runner.runner as runner_module
     real_save = runner_module.save_checkpoint
 
     def failing_save(checkpoint, filename, *args, **kwargs):
-        if 'epoch_2' in filename:
+        if 'epoch_3' in filename:
             with open(filename, 'wb') as f:
                 f.write(b'\0' * 1000)
             raise OSError(err, os.strerror(err))
@@ -101,14 +116,47 @@ def test_a_checkpoint_that_cannot_be_written_names_the_path_and_keeps_the_last(
     for loader, n in (('train_dataloader', 200), ('val_dataloader', 100)):
         cfg[loader].dataset.update(data_root=fmnist_root, num_samples=n)
         cfg[loader].update(num_workers=0, persistent_workers=False)
-    cfg.train_cfg.max_epochs = 2
-    with pytest.raises(OSError, match=r"checkpoint '.*epoch_2.pth' could not be written "
+    cfg.train_cfg.max_epochs = 3
+    cfg.default_hooks.checkpoint.max_keep_ckpts = 1
+    with pytest.raises(OSError, match=r"checkpoint '.*epoch_3.pth' could not be written "
                                       rf"\({os.strerror(err)}\); the earlier checkpoints"):
         Runner.from_cfg(cfg).train()
-    assert sorted(p.name for p in tmp_path.glob('*.pth*')) == ['epoch_1.pth']
+    assert sorted(p.name for p in tmp_path.glob('*.pth*')) == ['epoch_2.pth']
     assert not list(tmp_path.glob('.*.tmp'))
-    assert (tmp_path / 'last_checkpoint').read_text().endswith('epoch_1.pth')
-    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_1.pth')
+    assert (tmp_path / 'last_checkpoint').read_text().endswith('epoch_2.pth')
+    assert find_resumable_checkpoint(str(tmp_path)) == str(tmp_path / 'epoch_2.pth')
+    ckpt = torch.load(tmp_path / 'epoch_2.pth', map_location='cpu', weights_only=False)
+    assert ckpt['meta']['epoch'] == 2
+
+
+def test_sigkill_while_saving_a_best_checkpoint_keeps_the_previous_best(tmp_path,
+                                                                         fmnist_root):
+    """A real run saves a new best checkpoint every epoch; it is killed while the second
+    best is on its way to disk: the first best is still there, complete."""
+    work = tmp_path / 'work'
+    cfg = tmp_path / 'padded.py'
+    cfg.write_text(f"_base_ = [{VANILLA!r}]\n"
+                   "custom_imports = dict(imports=['checkpoint_padding_hook'])\n"
+                   "custom_hooks = [dict(type='CheckpointPaddingHook'),\n"
+                   "                dict(type='EpochMetricHook')]\n"
+                   "default_hooks = dict(checkpoint=dict(save_best='epoch_count',\n"
+                   "                                     rule='greater'))\n")
+    env = dict(os.environ, PYTHONPATH=osp.join(REPO, 'tests') + os.pathsep
+               + os.environ.get('PYTHONPATH', ''), PYTHONUNBUFFERED='1')
+    proc = subprocess.Popen([sys.executable, osp.join(REPO, 'tools/train.py'), str(cfg),
+                             '--work-dir', str(work), '--cfg-options', *TINY],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tmp_best = work / '.best_epoch_count_epoch_2.pth.tmp'
+    deadline = time.time() + 600
+    while not tmp_best.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.002)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert tmp_best.exists(), 'the process was not caught writing its second best'
+    assert not (work / 'best_epoch_count_epoch_2.pth').exists()
+    ckpt = torch.load(work / 'best_epoch_count_epoch_1.pth', map_location='cpu',
+                      weights_only=False)
+    assert ckpt['meta']['epoch'] == 1 and 'state_dict' in ckpt
 
 
 def test_a_training_set_without_a_batch_fails_naming_the_keys(tmp_path, fmnist_root):

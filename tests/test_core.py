@@ -168,13 +168,29 @@ def test_bf16_autocast_with_a_grad_scaler_keeps_the_mask_in_fp32():
     model = automix()
     dtypes = []
     model.mix_block.register_forward_hook(lambda m, a, out: dtypes.append(out.dtype))
-    scaler = torch.amp.GradScaler('cpu', init_scale=2.0 ** 8)
+    # growth_interval=1: one finite step that ran scaler.update() doubles the scale
+    scaler = torch.amp.GradScaler('cpu', init_scale=2.0 ** 8, growth_interval=1)
     x, y = batch()
     opt = torch.optim.SGD(model.param_groups(lr=0.1))
     logs = model.train_step(x, y, opt, scaler=scaler, autocast_dtype=torch.bfloat16)
     assert dtypes == [torch.float32, torch.float32]
-    assert np.isfinite(logs['loss']) and scaler.get_scale() == 2.0 ** 8
+    assert np.isfinite(logs['loss']) and scaler.get_scale() == 2.0 ** 9
     assert int(model.steps) == 1
+
+
+def test_forward_is_the_ema_model_in_eval_mode_and_changes_nothing():
+    model = automix()
+    step(model, *batch())
+    x, _ = batch(seed=5)
+    buffers = {k: v.clone() for k, v in model.ema.named_buffers()}
+    assert model.training and model.ema.training
+    out = model(x)                               # in train mode
+    for k, v in model.ema.named_buffers():       # θ_k's BN statistics untouched
+        assert torch.equal(v, buffers[k]), k
+    assert model.ema.training                    # its mode is given back
+    reference = copy.deepcopy(model.ema).eval()(x)
+    torch.testing.assert_close(out, reference)
+    torch.testing.assert_close(model.eval()(x), reference)
 
 
 @pytest.mark.parametrize('layer,match', [

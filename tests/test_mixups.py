@@ -285,8 +285,49 @@ def test_puzzlemix_worker_pool_gives_the_same_masks():
     args = dict(block_num=8, mean=torch.zeros(1, 1, 1), std=torch.ones(1, 1, 1),
                 transport=True, t_size=-1)
     direct = pm.puzzle_mix(x, sal, index, 0.3, **args)
-    pooled = pm.puzzle_mix(x, sal, index, 0.3, pool=pm._pool(2), **args)
+    pool = pm.start_pool(2)
+    try:
+        pooled = pm.puzzle_mix(x, sal, index, 0.3, pool=pool, **args)
+    finally:
+        pool.terminate()
     assert torch.equal(direct[0], pooled[0]) and torch.equal(direct[1], pooled[1])
+
+
+def test_puzzlemix_pool_lives_with_its_model():
+    """Started on first use, one per model, stopped by close_pool() and when the
+    model is collected; a copy of the model does not share it."""
+    import copy
+    import gc
+    model = MODELS.build(small_resnet(type='PuzzleMix', n_workers=1))
+    assert model._pool is None                     # nothing started at build time
+    pool = model.pool()
+    assert model.pool() is pool                    # one pool per model
+    workers = list(pool._pool)
+    assert all(w.is_alive() for w in workers)
+    assert copy.deepcopy(model)._pool is None      # a copy starts its own when it needs one
+    model.close_pool()
+    assert model._pool is None
+    for w in workers:
+        w.join(timeout=10)
+    assert not any(w.is_alive() for w in workers)
+    pool = model.pool()                            # a later step starts a new one
+    workers = list(pool._pool)
+    del model, pool
+    gc.collect()
+    for w in workers:
+        w.join(timeout=10)
+    assert not any(w.is_alive() for w in workers)
+
+
+def test_puzzlemix_names_a_label_outside_num_classes_before_the_saliency():
+    model = MODELS.build(small_resnet(type='PuzzleMix', block_num=3))
+    x, _, _ = pair_batch(n=4, size=32)
+    samples = [DataSample().set_gt_label(i) for i in (0, 1, 2, 9)]   # 4 classes: 0-3
+    calls = []
+    model.input_saliency = lambda *a: calls.append(a)
+    with pytest.raises(ValueError, match=r'label 9 of sample 3 .*num_classes=4'):
+        model.loss(x, samples)
+    assert calls == []                             # failed before the saliency pass
 
 
 def test_puzzlemix_input_size_it_cannot_tile_fails_naming_the_keys():

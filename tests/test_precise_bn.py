@@ -66,3 +66,43 @@ def test_bad_arguments_are_named():
     hook = HOOKS.build(dict(type='mmautomix.AutoMixPreciseBNHook', num_samples=4))
     with pytest.raises(ValueError, match='num_samples=4.*batch_size=8'):
         hook._perform_precise_bn(fake_runner(model, loader()))
+
+
+def test_the_demo_recipe_trains_bit_for_bit_as_the_plain_one(tmp_path, fmnist_root):
+    """`make demo` runs the -precisebn recipe so that it reports θ_q with re-estimated
+    BN statistics; its training (every logged loss, θ_k's top-1) is that of the plain
+    recipe exactly, and only the online model's evaluation changes."""
+    import os.path as osp
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    from test_train_fmnist import run, val_records
+    folder = osp.join(REPO, 'configs/automix/fashion_mnist')
+    demo = open(osp.join(REPO, 'tools/demo.sh')).read()
+    config = re.search(r'^CONFIG=(\S+)', demo, re.M).group(1)
+    assert config == 'automix_resnet18-w16_1xb100-precisebn-4e_fmnist.py'
+    opts = ['train_dataloader.dataset.num_samples=400', 'val_dataloader.dataset.num_samples=300',
+            'train_cfg.max_epochs=2', 'default_hooks.logger.interval=1']
+    logs = {}
+    for name, extra in (('plain', []), ('demo', ['custom_hooks.2.num_samples=200'])):
+        cfg = ('automix_resnet18-w16_1xb100-4e_fmnist.py' if name == 'plain' else config)
+        work = str(tmp_path / name)
+        run([sys.executable, osp.join(REPO, 'tools/train.py'), osp.join(folder, cfg),
+             '--work-dir', work, '--cfg-options', *opts, *extra])
+        logs[name] = val_records(work)
+    (vals_p, train_p), (vals_d, train_d) = logs['plain'], logs['demo']
+    assert len(train_p) == len(train_d) == 8
+    for a, b in zip(train_p, train_d):
+        assert {k: v for k, v in a.items() if k.startswith('loss')} == \
+            {k: v for k, v in b.items() if k.startswith('loss')}
+    assert [v['accuracy_ema/top1'] for v in vals_p] == [v['accuracy_ema/top1'] for v in vals_d]
+    assert [v['accuracy_online/top1'] for v in vals_p] != \
+        [v['accuracy_online/top1'] for v in vals_d]
+    out = subprocess.run([sys.executable, osp.join(REPO, 'tools/summarize_run.py'),
+                          str(tmp_path / 'demo')], capture_output=True, text=True,
+                         check=True).stdout
+    assert re.search(r'accuracy_ema/top1 .*EMA model θ_k, the model reported', out)
+    assert re.search(r'accuracy_online/top1 .*online model θ_q, BN statistics '
+                     r're-estimated on clean training images', out)

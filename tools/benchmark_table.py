@@ -3,7 +3,7 @@
     python tools/benchmark_table.py run CONFIG [CONFIG ...] --seeds 0 1 2 \\
         --work-root work_dirs/table [--cfg-options key=value ...]
     python tools/benchmark_table.py collect DIR [DIR ...] --last 1 \\
-        --out docs/benchmarks/table [--title TEXT]
+        --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD]
 
 ``run`` trains every config with every seed, one after another, through
 ``tools/train.py`` into ``WORK_ROOT/<config name>/seed<k>/``. It is resumable: a run
@@ -13,17 +13,28 @@ command, the wall time and the peak RSS of the training process and its workers.
 
 ``collect`` reads any work directories (ours, or a user's multi-GPU CIFAR/ImageNet
 runs: every folder below DIR holding mmengine's ``<time>/vis_data/scalars.json``)
-and OpenMixup's ``*.log.json`` logs, so published official logs sit beside ours. Per
-run: the median top-1 of the last N validation epochs (N = ``--last``), for AutoMix the
-EMA model θ_k and the online model θ_q as two separate columns (OpenMixup logs: the
-one-hot heads ``acc_one_k`` and ``acc_one_q``; never a maximum over heads), the median
-seconds per training iteration and the peak memory (``memory`` of the log on a GPU,
-``run.json``'s peak RSS on the CPU). Per method: mean ± std over seeds and the number
-of seeds. A run without a log, a run that stopped before its last epoch, seeds with
-different numbers of epochs and runs of one method whose configs differ (other than
-the seed) are shown as marked cells with the reason, never averaged in silently.
+and every other file below DIR that is an OpenMixup JSON-lines log, whatever its name
+(recognised by its content), so published official logs sit beside ours. An OpenMixup
+run's method is named from the config its log holds: ``mix_mode`` for the mixup
+family (one config file trains them all), the classifier type for AutoMix and
+AdAutoMix, the Mix Block's options for SAMix; a log whose method cannot be told is
+shown under its file name, marked, and never merged. A file in neither format is
+listed with the reason and skipped. Per run: the median top-1 of the last N validation
+epochs (N = ``--last``; OpenMixup's statistic), for AutoMix the EMA model θ_k and the
+online model θ_q as two separate columns (OpenMixup logs: the one-hot heads
+``acc_one_k`` and ``acc_one_q``; never a maximum over heads), the median seconds per
+training iteration and the peak memory (``memory`` of the log on a GPU, ``run.json``'s
+peak RSS on the CPU). Per method: mean ± std over seeds and the number of seeds. A run
+without a log, a run that stopped before its last epoch, seeds with different numbers
+of epochs, runs of one method whose configs differ (other than the seed) and a table
+over more than one training set (dataset, subset size or subset seed) are shown as
+marked cells with the reason, never averaged in silently. ``--paired-to METHOD`` adds,
+per row, METHOD's top-1 minus the row's for each seed both ran (same seed: same initial
+weights and data order), with the mean, range and whether the mean exceeds twice the
+std of the differences.
 
-Writes PREFIX.md (the table), PREFIX.json (every per-run value) and pictures:
+Writes PREFIX.md (the table, sorted by top-1), PREFIX.json (every per-run value) and
+pictures: PREFIX_bars.png (one bar per method, sorted, the seeds as points),
 PREFIX_curves.png (validation top-1 per epoch per method, mean and the seeds' range),
 PREFIX_cost.png (top-1 against seconds per iteration) and, when AutoMix runs logged
 them, PREFIX_masks.png (the Mix Block's within-mask spatial std and
@@ -132,6 +143,20 @@ def _recipe_digest(cfg_path):
     return _digest(json.dumps(cfg, sort_keys=True, default=str))
 
 
+def _data_key(dataset):
+    """Which training data a run used: the dataset type, its subset size and seed (a
+    dataset wrapper names the dataset it wraps)."""
+    if not isinstance(dataset, dict):
+        return None
+    if isinstance(dataset.get('dataset'), dict):
+        return f'{dataset.get("type")}({_data_key(dataset["dataset"])})'
+    parts = [str(dataset.get('type'))]
+    for key in ('split', 'num_samples', 'subset_seed', 'ann_file'):
+        if dataset.get(key) not in (None, ''):
+            parts.append(f'{key}={dataset[key]}')
+    return ' '.join(parts)
+
+
 def read_mmengine(work_dir):
     """One run from an mmengine work directory (every resumed part, in time order)."""
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
@@ -149,7 +174,8 @@ def read_mmengine(work_dir):
         run.update(
                    seed=cfg.get('randomness', {}).get('seed'),
                    max_epochs=cfg.get('train_cfg', {}).get('max_epochs'),
-                   recipe=_recipe_digest(configs[0]))
+                   recipe=_recipe_digest(configs[0]),
+                   data=_data_key((cfg.get('train_dataloader') or {}).get('dataset')))
     marker = osp.join(work_dir, 'run.json')
     if osp.isfile(marker):
         with open(marker) as f:
@@ -180,19 +206,89 @@ def read_mmengine(work_dir):
     return _finish(run, val, times, memory)
 
 
+def openmixup_method(config_text):
+    """The method an OpenMixup run trained, from the config text its log's first line
+    holds: ``mix_mode`` (and α) for the mixup family, which shares one config file per
+    dataset; the classifier type for AutoMix, SAMix (AutoMix's classifier with the SAMix
+    Mix Block options) and AdAutoMix. ``None`` when the config names no method."""
+    model = None
+    try:
+        from mmengine.config import Config
+        model = Config.fromstring(config_text, '.py').get('model')
+    except Exception:  # noqa: BLE001 - fall back to reading the text
+        model = None
+    if model is None:
+        block = re.search(r'^model\s*=\s*dict\((.*?)^\S', config_text + '\nEND',
+                          re.S | re.M)
+        if not block:
+            return None
+        text = block.group(1)
+        mtype = re.search(r"type\s*=\s*['\"](\w+)['\"]", text)
+        mode = re.search(r'mix_mode\s*=\s*(\[[^\]]*\]|[\'"][^\'"]*[\'"])', text)
+        model = dict(type=mtype.group(1) if mtype else None)
+        if mode:
+            model['mix_mode'] = eval(mode.group(1), {})   # a literal str or list of str
+        samix = re.search(r'(lam_mul\s*=\s*(True|[0-9.]*[1-9])|x_qk_concat\s*=\s*True|'
+                          r'value_neck_cfg\s*=\s*dict)', text)
+        model['mix_block'] = dict(lam_mul=bool(samix))
+    mtype = model.get('type')
+    if mtype == 'MixUpClassification' or 'mix_mode' in model:
+        mode = model.get('mix_mode')
+        if not mode:
+            return None
+        return '+'.join(mode) if isinstance(mode, (list, tuple)) else str(mode)
+    if mtype == 'AutoMixup':
+        block = model.get('mix_block') or {}
+        samix = (block.get('lam_mul') or block.get('x_qk_concat')
+                 or block.get('value_neck_cfg') is not None and 'value_neck_cfg' in block)
+        return 'SAMix' if samix else 'AutoMix'
+    if mtype == 'AdAutoMix':
+        return 'AdAutoMix'
+    return mtype or None
+
+
+def sniff_openmixup(path):
+    """``None`` when ``path`` is a log in OpenMixup's JSON-lines format (whatever its
+    name), else the reason it is not."""
+    try:
+        with open(path, encoding='utf-8') as f:
+            lines = [line for line in f if line.strip()]
+    except (UnicodeDecodeError, OSError) as err:
+        return f'not a text file ({type(err).__name__})'
+    if not lines:
+        return 'empty file'
+    modes = False
+    for i, line in enumerate(lines, 1):
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            return f'line {i} is not JSON: not a JSON-lines log'
+        if not isinstance(rec, dict):
+            return f'line {i} is not a JSON object: not a JSON-lines log'
+        modes = modes or rec.get('mode') in ('train', 'val')
+    if not modes:
+        return ('JSON lines without OpenMixup\'s "mode": "train"/"val" records (and not in '
+                'an mmengine work directory)')
+    return None
+
+
 def read_openmixup(path):
-    """One run from an OpenMixup ``*.log.json`` (first line: env, config, seed)."""
+    """One run from an OpenMixup JSON-lines log (first line: env, config, seed, exp_name).
+
+    The method is named from the logged config (``openmixup_method``); a log whose
+    config names none is shown under its file name, marked, and never merged."""
     run = dict(source=path, format='openmixup', seed=None, max_epochs=None, recipe=None,
-               method=osp.basename(osp.dirname(path)))
+               method=None)
     val, times, memory = {}, [], []
     with open(path) as f:
         for i, line in enumerate(f):
+            if not line.strip():
+                continue
             rec = json.loads(line)
             if i == 0 and 'mode' not in rec:
                 run['seed'] = rec.get('seed')
-                if rec.get('exp_name'):
-                    run['method'] = osp.splitext(rec['exp_name'])[0]
                 if rec.get('config'):
+                    run['method'] = openmixup_method(rec['config'])
                     text = re.sub(r'(seed|work_dir)\s*=.*', '', rec['config'])
                     run['recipe'] = _digest(text)
                     m = re.search(r'max_epochs\s*=\s*(\d+)', rec['config'])
@@ -208,6 +304,10 @@ def read_openmixup(path):
                 times.append(rec['time'])
                 if 'memory' in rec:
                     memory.append(rec['memory'])
+    if run['method'] is None:
+        run['method'] = osp.basename(path)
+        run['problem'] = ('method unknown: the log\'s config names no mix_mode or '
+                          'classifier type')
     return _finish(run, val, times, memory)
 
 
@@ -230,8 +330,16 @@ def _finish(run, val, times, memory):
     return run
 
 
-def find_runs(paths):
+# files of an mmengine work directory, read through its scalars.json or run.json
+_MMENGINE_FILES = re.compile(r'.*\.(py|pth|log|png|jpg)$|run\.json$|last_checkpoint$')
+
+
+def find_runs(paths, skipped=None):
+    """Every run under ``paths``: mmengine work directories, and every other file that
+    is an OpenMixup JSON-lines log whatever its name. Other files are appended to
+    ``skipped`` as (path, reason)."""
     runs, seen = [], set()
+    skipped = [] if skipped is None else skipped
     for root in paths:
         for log in sorted(glob.glob(osp.join(root, '**', 'vis_data', 'scalars.json'),
                                     recursive=True)):
@@ -244,8 +352,19 @@ def find_runs(paths):
             if work_dir not in seen:      # started by `run`, but no log was written
                 seen.add(work_dir)
                 runs.append(read_mmengine(work_dir))
-        for log in sorted(glob.glob(osp.join(root, '**', '*.log.json'), recursive=True)):
-            runs.append(read_openmixup(log))
+        files = [root] if osp.isfile(root) else sorted(
+            p for p in glob.glob(osp.join(root, '**', '*'), recursive=True) if osp.isfile(p))
+        for path in files:
+            inside = any(path.startswith(osp.join(w, '')) for w in seen)
+            if inside and (_MMENGINE_FILES.match(osp.basename(path)) or
+                           osp.basename(osp.dirname(path)) == 'vis_data' or
+                           path.endswith('.json')):
+                continue          # part of a work directory read above
+            reason = sniff_openmixup(path)
+            if reason is None:
+                runs.append(read_openmixup(path))
+            else:
+                skipped.append((path, reason))
     return runs
 
 
@@ -281,11 +400,51 @@ def summarise(runs, last):
         comparable = good if len(n_epochs) <= 1 and len(recipes) <= 1 else []
         row = dict(method=name, seeds=sorted(r['seed'] for r in comparable
                                              if r['seed'] is not None),
-                   n=len(comparable), notes=notes)
+                   n=len(comparable), notes=notes,
+                   data=sorted({r.get('data') for r in comparable if r.get('data')}),
+                   per_seed={r['seed']: r['median_top1'] for r in comparable
+                             if r['seed'] is not None and r['median_top1'] is not None})
         for key in ('median_top1', 'median_online_top1', 's_per_iter', 'peak_mem_mb'):
             vals = [r[key] for r in comparable if r.get(key) is not None]
             row[key] = _mean_std(vals) if vals else (None, None)
         rows.append(row)
+    datasets = sorted({d for row in rows for d in row['data']})
+    if len(datasets) > 1:      # a table over other data: no row is compared with another
+        for row in rows:
+            row['notes'].append(f'the table mixes training data ({len(datasets)}: '
+                                f'{"; ".join(datasets)}); this row: {"; ".join(row["data"])}')
+    return rows
+
+
+def paired(rows, reference):
+    """Per row, the paired difference ``reference − row`` of the per-seed top-1 (same
+    seed: same subset, same initial weights, same data order), over the seeds both
+    have: the values, their mean, range and standard deviation, and a verdict: the
+    reference is ahead (or behind) by more than twice the paired std, or within it.
+    Rows on other training data than the reference are marked instead."""
+    ref = next((r for r in rows if r['method'] == reference), None)
+    if ref is None:
+        raise KeyError(f'--paired-to {reference!r}: no such method; methods: '
+                       f'{sorted(r["method"] for r in rows)}')
+    for row in rows:
+        if row is ref:
+            row['paired'] = dict(reference=True)
+            continue
+        if row['data'] and ref['data'] and row['data'] != ref['data']:
+            row['paired'] = dict(problem=f'other training data than {reference}: '
+                                 'not paired')
+            continue
+        seeds = sorted(set(row['per_seed']) & set(ref['per_seed']))
+        diffs = [ref['per_seed'][s] - row['per_seed'][s] for s in seeds]
+        if not diffs:
+            row['paired'] = dict(problem=f'no seed in common with {reference}')
+            continue
+        mean, sd = _mean_std(diffs)
+        verdict = ('ahead' if len(diffs) > 1 and mean > 2 * sd else
+                   'behind' if len(diffs) > 1 and mean < -2 * sd else
+                   'one seed' if len(diffs) == 1 else 'within 2 paired std')
+        row['paired'] = dict(seeds=seeds, diffs=diffs, mean=mean, std=sd,
+                             min=min(diffs), max=max(diffs), verdict=verdict)
     return rows
 
 
@@ -296,11 +455,25 @@ def _cell(mean_std, fmt='{:.2f}'):
     return f'{fmt.format(mean)} ± {fmt.format(std)}'
 
 
-def markdown(rows, last, title):
+def _paired_cell(p):
+    if not p:
+        return '–'
+    if p.get('reference'):
+        return '(reference)'
+    if 'problem' in p:
+        return p['problem']
+    values = ' / '.join(f'{d:+.2f}' for d in p['diffs'])
+    return (f'{p["mean"]:+.2f} [{p["min"]:+.2f}, {p["max"]:+.2f}] (seeds: {values}; '
+            f'paired std {p["std"]:.2f}: {p["verdict"]})')
+
+
+def markdown(rows, last, title, reference=None, skipped=()):
     online = any(r['median_online_top1'][0] is not None for r in rows)
     head = ['method', 'seeds', f'top-1 %, median of last {last} (EMA θ_k for AutoMix)']
     if online:
         head.append(f'online θ_q top-1 %, median of last {last}')
+    if reference:
+        head.append(f'{reference} − method, paired by seed: mean [min, max]')
     head += ['s / iter', 'peak memory MB', 'marked']
     lines = [f'# {title}', '', '| ' + ' | '.join(head) + ' |',
              '|' + '---|' * len(head)]
@@ -308,10 +481,18 @@ def markdown(rows, last, title):
         cells = [r['method'], str(r['n']), _cell(r['median_top1'])]
         if online:
             cells.append(_cell(r['median_online_top1']))
+        if reference:
+            cells.append(_paired_cell(r.get('paired')))
         cells += [_cell(r['s_per_iter'], '{:.3f}'), _cell(r['peak_mem_mb'], '{:.0f}'),
                   '; '.join(r['notes']) or '']
         lines.append('| ' + ' | '.join(cells) + ' |')
     lines += ['', 'mean ± std over seeds (n = seeds averaged); std of one seed is 0.']
+    if reference:
+        lines += ['Paired: for each seed both rows ran, the reference\'s top-1 minus the '
+                  'row\'s; "ahead"/"behind" when the mean exceeds twice the std of those '
+                  'differences.']
+    if skipped:
+        lines += ['', 'Files skipped:', ''] + [f'- `{p}`: {why}' for p, why in skipped]
     return '\n'.join(lines) + '\n'
 
 
@@ -352,6 +533,26 @@ def plots(runs, rows, out):
     fig.tight_layout()
     fig.savefig(out + '_cost.png', dpi=120)
     plt.close(fig)
+    bars = [r for r in rows if r['median_top1'][0] is not None]
+    if bars:     # one bar per method, sorted; each seed's value as a point
+        bars.sort(key=lambda r: r['median_top1'][0])
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(bars) + 1.2))
+        pos = range(len(bars))
+        means = [r['median_top1'][0] for r in bars]
+        ax.barh(list(pos), means, xerr=[r['median_top1'][1] for r in bars],
+                color='#9ecae1', capsize=3)
+        for i, r in enumerate(bars):
+            seeds = list(r['per_seed'].values())
+            ax.plot(seeds, [i] * len(seeds), 'o', color='#08519c', markersize=4)
+        ax.set_yticks(list(pos))
+        ax.set_yticklabels([f'{r["method"]} (n={r["n"]})' for r in bars], fontsize=7)
+        lo = min(min(r['per_seed'].values(), default=m) for r, m in zip(bars, means))
+        hi = max(max(r['per_seed'].values(), default=m) for r, m in zip(bars, means))
+        ax.set_xlim(lo - 0.15 * (hi - lo + 1), hi + 0.15 * (hi - lo + 1))
+        ax.set_xlabel('top-1 (%): bar = mean over seeds (± std), points = seeds')
+        fig.tight_layout()
+        fig.savefig(out + '_bars.png', dpi=120)
+        plt.close(fig)
     with_masks = [r for r in runs if r.get('mask_stats')]
     if with_masks:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4))
@@ -371,20 +572,28 @@ def plots(runs, rows, out):
 
 
 def cmd_collect(args):
-    runs = find_runs(args.dirs)
+    skipped = []
+    runs = find_runs(args.dirs, skipped)
+    for path, why in skipped:
+        print(f'[table] skipped {path}: {why}')
     if not runs:
         print(f'[table] no runs under {args.dirs}')
         return 1
     rows = summarise(runs, args.last)
+    rows.sort(key=lambda r: -(r['median_top1'][0] if r['median_top1'][0] is not None
+                              else float('-inf')))
+    if args.paired_to:
+        paired(rows, args.paired_to)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    text = markdown(rows, args.last, args.title)
+    text = markdown(rows, args.last, args.title, args.paired_to, skipped)
     with open(args.out + '.md', 'w') as f:
         f.write(text)
     with open(args.out + '.json', 'w') as f:
-        json.dump(dict(last=args.last, runs=runs, methods=rows), f, indent=1, default=str)
+        json.dump(dict(last=args.last, paired_to=args.paired_to, runs=runs, methods=rows,
+                       skipped=skipped), f, indent=1, default=str)
     plots(runs, rows, args.out)
     print(text)
-    print(f'[table] wrote {args.out}.md, .json, _curves.png, _cost.png'
+    print(f'[table] wrote {args.out}.md, .json, _curves.png, _cost.png, _bars.png'
           + (', _masks.png' if any(r.get('mask_stats') for r in runs) else ''))
     return 0
 
@@ -406,6 +615,8 @@ def main(argv=None):
                    help='median over the last N validation epochs')
     p.add_argument('--out', default='work_dirs/table/table')
     p.add_argument('--title', default='Benchmark table')
+    p.add_argument('--paired-to', metavar='METHOD',
+                   help='add the paired per-seed difference of METHOD to every row')
     p.set_defaults(fn=cmd_collect)
     args = parser.parse_args(argv)
     return args.fn(args)

@@ -24,6 +24,12 @@ def last_val_metrics(work_dir):
     return last, osp.dirname(logs[-1])
 
 
+def uses_precise_bn(work_dir):
+    """Whether the run re-estimated θ_q's BN statistics before evaluating it."""
+    return any('AutoMixPreciseBNHook' in open(p).read()
+               for p in glob.glob(osp.join(work_dir, '*.py')))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('work_dir')
@@ -31,7 +37,12 @@ def main():
     args = parser.parse_args()
     rec, vis_dir = last_val_metrics(args.work_dir)
     print('=' * 60)
-    names = {'accuracy_ema': 'EMA model θ_k', 'accuracy_online': 'online model θ_q',
+    names = {'accuracy_ema': 'EMA model θ_k, the model reported',
+             'accuracy_online': 'online model θ_q, ' + (
+                 'BN statistics re-estimated on clean training images'
+                 if uses_precise_bn(args.work_dir) else
+                 'its running BN statistics: low when they lag the weights, '
+                 'see docs/benchmarks/bn_statistics.md'),
              'accuracy': 'model'}
     for key in sorted(rec):
         if key.startswith('accuracy'):

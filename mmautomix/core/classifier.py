@@ -5,7 +5,7 @@
     optimizer = torch.optim.SGD(automix.param_groups(lr=0.1), momentum=0.9)
     for x, y in loader:
         logs = automix.train_step(x, y, optimizer)
-    top1 = (automix(x_test).argmax(1) == y_test)     # θ_k, the model AutoMix reports
+    top1 = (automix(x_test).argmax(1) == y_test)     # θ_k (eval mode), the model reported
 
 One object holds θ_q (the classifier given, trained by the optimizer), θ_k (its momentum
 copy, frozen, updated after each optimizer step) and the Mix Block. ``train_step`` is the
@@ -126,8 +126,15 @@ class AutoMixClassifier(nn.Module):
                      lr=lr if mix_block_lr is None else mix_block_lr, **kwargs)]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """θ_k's logits (the model AutoMix evaluates and exports)."""
-        return self.ema(x)
+        """θ_k's logits (the model AutoMix evaluates and exports), always with θ_k in
+        eval mode: BN normalises with θ_k's running statistics and does not update them,
+        also while this object is in train mode (the training step calls θ_k itself)."""
+        was_training = self.ema.training
+        self.ema.eval()
+        try:
+            return self.ema(x)
+        finally:
+            self.ema.train(was_training)
 
     def branches(self, x: torch.Tensor, y: torch.Tensor):
         """The three loss branches of one step (see ``mmautomix.core.step``)."""

@@ -49,6 +49,16 @@ from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
 
+def _output_channels(module):
+    """C of a convolution, a residual block or a stage of them (its last block); None
+    when the module does not say (the first step then checks the shape it gives)."""
+    if isinstance(getattr(module, 'out_channels', None), int):
+        return module.out_channels
+    if isinstance(module, torch.nn.Sequential) and len(module):
+        return _output_channels(module[-1])
+    return None
+
+
 def _copy_cfg(cfg):
     return copy.deepcopy(cfg) if isinstance(cfg, dict) else cfg
 
@@ -166,7 +176,8 @@ class AutoMix(ImageClassifier):
     # -- construction helpers -------------------------------------------------------------
     def _check_mask_layer(self):
         """Resolve ``mask_layer`` to a module of θ_k's backbone (an error naming the key
-        and the valid choices otherwise); for ResNets check the channels now."""
+        and the valid choices otherwise); check its channels now when the module states
+        them (convolutions, residual blocks and stages of them)."""
         bb, layer = self.backbone, self.mask_layer
         if isinstance(layer, bool) or not isinstance(layer, (int, str)):
             raise ValueError(f'model.mask_layer={layer!r}: expected a stage index or the '
@@ -187,13 +198,12 @@ class AutoMix(ImageClassifier):
             name = layer
         self.mask_layer_name = name
         self._tap = FeatureTap(bb, name, key='model.mask_layer')
-        if isinstance(bb, ResNet):
-            channels = self._tap.module[-1].out_channels
-            if channels != self.mix_block.in_channels:
-                raise ValueError(
-                    f'mix_block.in_channels={self.mix_block.in_channels}, but backbone stage '
-                    f'{layer} (model.mask_layer) outputs {channels} channels; '
-                    f'expected mix_block.in_channels={channels}')
+        channels = _output_channels(self._tap.module)
+        if channels is not None and channels != self.mix_block.in_channels:
+            raise ValueError(
+                f'mix_block.in_channels={self.mix_block.in_channels}, but backbone layer '
+                f'{name!r} (model.mask_layer={layer!r}) outputs {channels} channels; '
+                f'expected mix_block.in_channels={channels}')
 
     def _online_modules(self):
         return [self.backbone_q, self.head_q, self.head_mix_q]

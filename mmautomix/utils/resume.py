@@ -2,11 +2,14 @@
 
 mmengine resumes from the file named in ``work_dir/last_checkpoint`` and crashes if it
 is truncated or corrupt (a process killed while saving with mmengine's own hook, a full
-disk, a copy cut short). Here the candidates are that file, then every ``epoch_N.pth`` /
-``iter_N.pth`` of the folder, newest first; each is test-loaded, an unreadable one is
-reported by name with the reason, and the first good one is returned. ``None`` when the
-folder has no checkpoint (training starts from scratch, as mmengine does); a
-``RuntimeError`` when it has some and none loads (never a silent restart from scratch).
+disk, a copy cut short). Here the candidates are that file and every ``epoch_N.pth`` /
+``iter_N.pth`` of the folder; each is test-loaded, an unreadable one is reported by
+name with the reason, and of the good ones the furthest along is returned: the highest
+training iteration the checkpoint records (``meta.iter``; an ``epoch_3.pth`` is after an
+``iter_50.pth`` when it records iteration 60, whatever the numbers in the names), the
+newer file on a tie. ``None`` when the folder has no checkpoint (training starts from
+scratch, as mmengine does); a ``RuntimeError`` when it has some and none loads (never
+a silent restart from scratch).
 """
 import glob
 import os.path as osp
@@ -17,9 +20,8 @@ from typing import Optional
 from .checkpoint import load_local_checkpoint
 
 
-def _step(path: str) -> int:
-    m = re.fullmatch(r'(?:epoch|iter)_(\d+)\.pth', osp.basename(path))
-    return int(m.group(1)) if m else -1
+def _numbered(path: str) -> bool:
+    return re.fullmatch(r'(?:epoch|iter)_\d+\.pth', osp.basename(path)) is not None
 
 
 def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
@@ -30,25 +32,27 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
             last = f.read().strip()
         if last:
             candidates.append(last if osp.isabs(last) else osp.join(work_dir, last))
-    numbered = sorted(glob.glob(osp.join(work_dir, '*.pth')), key=_step, reverse=True)
-    candidates += [p for p in numbered if _step(p) >= 0]
-    seen = set()
-    for path in candidates:
-        if path in seen:
-            continue
-        seen.add(path)
+    candidates += sorted(p for p in glob.glob(osp.join(work_dir, '*.pth')) if _numbered(p))
+    good, tried = [], []
+    for path in dict.fromkeys(candidates):     # each once, in order
+        tried.append(path)
         try:
             ckpt = load_local_checkpoint(path, map_location='cpu')
             if not isinstance(ckpt, dict) or 'state_dict' not in ckpt or 'meta' not in ckpt:
                 raise ValueError('not a Runner checkpoint (no state_dict/meta)')
         except Exception as err:  # noqa: BLE001 - any failure makes the file unusable
             warnings.warn(f'--resume: checkpoint {path!r} cannot be loaded '
-                          f'({type(err).__name__}: {str(err)[:200]}); trying an older one')
+                          f'({type(err).__name__}: {str(err)[:200]}); skipped')
             continue
-        return path
-    if seen:
+        meta = ckpt['meta']
+        good.append((int(meta.get('iter', -1)), int(meta.get('epoch', -1)),
+                     osp.getmtime(path), path))
+        del ckpt
+    if good:
+        return max(good)[-1]
+    if tried:
         raise RuntimeError(f'--resume: no checkpoint in {work_dir!r} can be loaded (tried '
-                           f'{sorted(seen)}); remove them to start from scratch')
+                           f'{sorted(tried)}); remove them to start from scratch')
     return None
 
 
@@ -64,6 +68,15 @@ def is_resuming(runner) -> bool:
     on) rather than ``load_from`` (other weights to start from): hooks restore a run's
     counters and generator states only then."""
     return bool(getattr(runner, '_resume', False))
+
+
+def check_loaded_checkpoint(model, checkpoint: dict, runner) -> None:
+    """The check for the checkpoint the Runner has just read, before it goes into
+    ``model``: :func:`check_checkpoint_fits` on a resume, :func:`check_load_from`
+    for ``load_from``."""
+    path = getattr(runner, '_load_from', None) or f'the newest in {runner.work_dir}'
+    check = check_checkpoint_fits if is_resuming(runner) else check_load_from
+    check(model, checkpoint, path)
 
 
 def check_load_from(model, checkpoint: dict, path: str) -> None:

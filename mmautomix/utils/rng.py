@@ -37,3 +37,15 @@ def rng_preserved():
         yield
     finally:
         set_rng_state(state)
+
+
+def set_resume_rng_state(runner, checkpoint: dict) -> None:
+    """Give the generator states a resumed checkpoint holds (``meta.rng_state``) to
+    the training loop, which puts them back where the run stopped; only a loop that
+    can (``resume_rng_state``, see ``ExactResumeEpochBasedTrainLoop``) and only on
+    one process (under DDP the checkpoint holds rank 0's states alone)."""
+    from mmengine.dist import get_world_size
+    state = checkpoint.get('meta', {}).get('rng_state')
+    loop = runner.train_loop
+    if state is not None and hasattr(loop, 'resume_rng_state') and get_world_size() == 1:
+        loop.resume_rng_state = state

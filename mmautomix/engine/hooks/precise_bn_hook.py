@@ -11,8 +11,11 @@ encoders: after every ``interval`` training epochs it re-estimates the running m
 variance of the BN layers of ``encoders`` (default θ_q; add ``'backbone'`` for θ_k) as
 the average over ``num_samples`` clean training images (mmpretrain's
 ``update_bn_stats``: momentum 1 per batch, averaged). Training itself is unchanged —
-training-mode BN normalises with batch statistics and θ_k's EMA moves parameters only —
-so the hook changes what is evaluated and saved, not what is learned. Not part of the
+training-mode BN normalises with batch statistics, θ_k's EMA moves parameters only, and
+the clean images are drawn with every random generator's state preserved (the
+augmentations they go through draw nothing from the training run's stream) — so the
+hook changes what is evaluated and saved, not what is learned: a run with it trains
+bit for bit as one without. Not part of the
 official method: an opt-in remedy (configs ``*-precisebn_*``).
 """
 from typing import Sequence
@@ -25,6 +28,7 @@ from torch import nn
 from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
+from mmautomix.utils.rng import rng_preserved
 
 
 class _CleanForward(nn.Module):
@@ -77,5 +81,6 @@ class AutoMixPreciseBNHook(PreciseBNHook):
             raise TypeError('AutoMixPreciseBNHook needs an AutoMix model (θ_q in '
                             f'`backbone_q`); got {type(model).__name__}. For other '
                             'classifiers use mmpretrain\'s PreciseBNHook')
-        reestimate_bn_statistics(model, runner.train_loop.dataloader, self.num_samples,
-                                 self.encoders, logger=runner.logger)
+        with rng_preserved():
+            reestimate_bn_statistics(model, runner.train_loop.dataloader,
+                                     self.num_samples, self.encoders, logger=runner.logger)

@@ -1,52 +1,49 @@
-"""Checkpoints that a crash cannot corrupt: write to a temporary file, then rename.
+"""mmengine's ``CheckpointHook`` with checkpoints that a crash or a full disk cannot lose.
 
-mmengine's ``CheckpointHook`` writes ``epoch_N.pth`` in place, so a process killed (or a
-disk filled) while it writes leaves a truncated file under the final name. Here each
-checkpoint is written as ``.epoch_N.pth.tmp`` in the same folder, flushed to disk and
-renamed into place (``os.replace`` is atomic on one filesystem), and ``last_checkpoint``
-is replaced the same way: at any moment every ``*.pth`` and ``last_checkpoint`` are
-complete. A failed write (no space, read-only folder) raises an ``OSError`` naming the
-path, removes its temporary file and leaves the earlier checkpoints as they were.
-Everything else (intervals, ``max_keep_ckpts``, ``save_best``, publishing) is mmengine's.
-``tools/train.py --resume`` skips an unreadable newest checkpoint for the previous good
-one (``mmautomix.utils.find_resumable_checkpoint``).
+mmengine writes ``epoch_N.pth``, ``best_*.pth`` and ``last_checkpoint`` in place, and
+removes the oldest kept checkpoint (``max_keep_ckpts``) and the previous best *before*
+writing the new one: a process killed, or a disk that fills up, during the write leaves
+a truncated file, and with ``max_keep_ckpts=1`` no checkpoint at all. Here:
+
+ * every checkpoint, best checkpoints included, is written to a hidden temporary file
+   and renamed into place once complete (``mmautomix.utils.atomic_files``);
+ * an older checkpoint (beyond ``max_keep_ckpts``, or the previous best) is removed
+   only after the new one is in place;
+ * ``last_checkpoint`` is only ever replaced atomically, after its checkpoint exists.
+
+So at any moment the folder holds complete checkpoints only, and at least the last one
+that was written completely. A write that fails raises an ``OSError`` naming the path,
+removes its temporary file and keeps the earlier checkpoints. Everything else
+(intervals, ``save_best`` rules, publishing) is mmengine's.
+
+The hook's other jobs each live in their own module and are only called from here:
+the torch >= 2.6 checkpoint loader (``mmautomix.utils.checkpoint``), the check of a
+loaded checkpoint against the model (``mmautomix.utils.resume``) and the random
+generators' states for an exact resume (``mmautomix.utils.rng``).
 """
-import os
 import os.path as osp
 
-from mmengine.dist import get_world_size, is_main_process
+from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
+from mmautomix.utils.atomic_files import (atomic_write_text, deferred_removals,
+                                          write_then_rename)
 from mmautomix.utils.checkpoint import register_checkpoint_loader
-from mmautomix.utils.resume import check_checkpoint_fits, check_load_from, is_resuming
-from mmautomix.utils.rng import rng_state
-
-
-def _atomic_write_text(path: str, text: str) -> None:
-    tmp = osp.join(osp.dirname(path), f'.{osp.basename(path)}.tmp')
-    with open(tmp, 'w') as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+from mmautomix.utils.resume import check_loaded_checkpoint, is_resuming
+from mmautomix.utils.rng import rng_state, set_resume_rng_state
 
 
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
-    """``CheckpointHook`` whose files are written to a temporary name and renamed.
+    """``CheckpointHook`` (same arguments) whose writes cannot lose a checkpoint.
 
-    Before the run (and so before ``load_from``/``resume``) it installs the torch >= 2.6
-    loader of ``mmautomix.utils.checkpoint``, so the checkpoints it writes load again.
-    Each checkpoint also holds the random generators' states (``meta.rng_state``); on a
-    resume they go to a loop that can use them (``ExactResumeEpochBasedTrainLoop``).
-
-    A checkpoint being loaded is checked against the model before mmengine's
-    ``strict=False`` load puts it in: a resume refuses any missing, unexpected or
-    reshaped tensor (``check_checkpoint_fits``); ``load_from`` refuses a checkpoint of
-    which nothing fits and warns how much of the model keeps its initialisation
-    (``check_load_from``)."""
+    Besides: installs the checkpoint loader before anything is loaded; checks a loaded
+    checkpoint against the model before mmengine's ``strict=False`` load puts it in
+    (a resume refuses any difference, ``load_from`` a checkpoint of which nothing
+    fits); stores the generators' states in each checkpoint (``meta.rng_state``) and
+    gives them to a loop that can put them back on a resume."""
 
     def before_run(self, runner):
         register_checkpoint_loader()
@@ -56,39 +53,61 @@ class SafeCheckpointHook(CheckpointHook):
         checkpoint.setdefault('meta', {})['rng_state'] = rng_state()
 
     def after_load_checkpoint(self, runner, checkpoint):
-        path = getattr(runner, '_load_from', None) or f'the newest in {runner.work_dir}'
-        check = check_checkpoint_fits if is_resuming(runner) else check_load_from
-        check(get_ori_model(runner.model), checkpoint, path)
-        state = checkpoint.get('meta', {}).get('rng_state')
-        loop = runner.train_loop if is_resuming(runner) else None
-        if state is not None and hasattr(loop, 'resume_rng_state') \
-                and get_world_size() == 1:
-            loop.resume_rng_state = state
+        check_loaded_checkpoint(get_ori_model(runner.model), checkpoint, runner)
+        if is_resuming(runner):
+            set_resume_rng_state(runner, checkpoint)
+
+    def _local(self):
+        return self.file_backend.name == 'LocalBackend'
 
     def _save_checkpoint_with_step(self, runner, step, meta):
-        if self.file_backend.name != 'LocalBackend':
+        """Write the new checkpoint, then remove the ones beyond ``max_keep_ckpts``,
+        then point ``last_checkpoint`` at it."""
+        if not self._local():
             return super()._save_checkpoint_with_step(runner, step, meta)
+        removed = []
+        if self.max_keep_ckpts > 0 and (not self.keep_ckpt_ids
+                                        or self.keep_ckpt_ids[-1] != step):
+            # (a deque of maxlen max_keep_ckpts: the oldest goes when the newest comes)
+            while len(self.keep_ckpt_ids) >= self.max_keep_ckpts:
+                removed.append(self.keep_ckpt_ids.popleft())
+            self.keep_ckpt_ids.append(step)     # saved in this checkpoint's message hub
+            runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
+        filename = self.filename_tmpl.format(step)
+        self.last_ckpt = osp.join(self.out_dir, filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        write_then_rename(
+            lambda tmp: runner.save_checkpoint(
+                self.out_dir, osp.basename(tmp), self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler, meta=meta,
+                by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args),
+            self.last_ckpt, is_main_process())
+        if not is_main_process():
+            return
+        for old in removed:
+            path = osp.join(self.out_dir, self.filename_tmpl.format(old))
+            if path != self.last_ckpt and osp.isfile(path):
+                self.file_backend.remove(path)
+        atomic_write_text(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+
+    def _save_best_checkpoint(self, runner, metrics):
+        """mmengine's best-checkpoint rules, with the new best written atomically
+        before the previous best is removed."""
+        if not self._local() or not self.save_best:
+            return super()._save_best_checkpoint(runner, metrics)
         save = runner.save_checkpoint
 
-        def save_then_rename(out_dir, filename, *args, **kwargs):
-            final, tmp = osp.join(out_dir, filename), osp.join(out_dir, f'.{filename}.tmp')
-            try:
-                save(out_dir, osp.basename(tmp), *args, **kwargs)
-                if is_main_process():
-                    with open(tmp, 'rb') as f:
-                        os.fsync(f.fileno())
-                    os.replace(tmp, final)
-            except OSError as err:
-                if osp.exists(tmp):
-                    os.remove(tmp)
-                raise OSError(err.errno, f'checkpoint {final!r} could not be written '
-                              f'({err.strerror or err}); the earlier checkpoints in '
-                              f'{out_dir!r} are kept') from err
+        def save_atomically(out_dir, filename, *args, **kwargs):
+            write_then_rename(lambda tmp: save(out_dir, osp.basename(tmp), *args, **kwargs),
+                              osp.join(out_dir, filename), is_main_process())
 
-        runner.save_checkpoint = save_then_rename     # this call only
+        runner.save_checkpoint = save_atomically      # this call only
         try:
-            super()._save_checkpoint_with_step(runner, step, meta)
+            with deferred_removals(self) as removals:
+                super()._save_best_checkpoint(runner, metrics)
         finally:
             del runner.save_checkpoint
-        if is_main_process():   # the parent wrote it in place; rewrite it atomically
-            _atomic_write_text(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        kept = {getattr(self, 'best_ckpt_path', None),
+                *getattr(self, 'best_ckpt_path_dict', {}).values()}
+        removals.run(keep=kept)

@@ -23,12 +23,19 @@ Cost per step, against Mixup's one forward and backward: one more forward and on
 input-only backward through the network (in eval mode), the per-pair graph cut on the
 CPU (the step waits for it: the unary and pairwise terms go to the host and the mask
 comes back), and the transport plan (B² × B² per pair, ``B`` iterations).
-``n_workers`` > 0 runs the graph cuts in a persistent process pool, the official code's
-``mp`` option (there it is a new pool per step). ``tools/benchmark_step.py`` measures it.
+``n_workers`` > 0 runs the graph cuts in a process pool, the official code's ``mp``
+option (there it is a new pool per step). Here each model owns one pool: started on the
+first step that needs it, from fresh interpreters (``spawn``: a ``fork`` after torch's
+threads have started can deadlock the child), and closed by ``close_pool()``, when the
+model is garbage-collected, or at interpreter exit. ``tools/benchmark_step.py``
+measures it.
 
-Defaults are the official ones (block_num 4, i.e. B ∈ {2, 4, 8}; β 1.2, γ 0.5, η 0.2,
-neigh_size 4, 3 labels, t_eps 0.8, transport on whole blocks). The reference CIFAR
-configs use block_num=5 and t_size=4. Reported tables (docs/reported_results.md): α = 1 on CIFAR, Tiny-
+Block numbers: OpenMixup's rule, B = 2^e with e uniform in [1, block_num), so the
+default block_num 4 gives B ∈ {2, 4, 8}. The PuzzleMix authors' code draws
+2^randint(1, 5), B ∈ {2, 4, 8, 16}: that is block_num=5, the reference CIFAR configs'
+value. Other defaults are the official ones (β 1.2, γ 0.5, η 0.2, neigh_size 4,
+3 labels, t_eps 0.8, transport on whole blocks); the reference CIFAR configs use
+t_size=4. Reported tables (docs/reported_results.md): α = 1 on CIFAR, Tiny-
 ImageNet and ImageNet.
 
 Differences from the official code: the images are un-normalised with the model's own
@@ -39,6 +46,7 @@ sums to zero over an image is kept finite.
 import functools
 import math
 import multiprocessing
+import weakref
 from typing import List, Optional
 
 import numpy as np
@@ -48,15 +56,13 @@ from mmpretrain.models import ImageClassifier
 
 from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, check_positive, permutation
-from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
+from .targets import (check_labels, check_no_batch_augments, check_soft_loss,
+                      set_mixed_scores)
 
 try:
     import gco
 except ImportError:  # checked when a PuzzleMix model is built
     gco = None
-
-_POOLS = {}
-
 
 def graph_cut(unary1, unary2, pw_x, pw_y, alpha, beta, eta, n_labels, eps=1e-8):
     """Block labelling of one pair: M ∈ {0, 1/(L−1), ..., 1}^{B×B} (1 = first image).
@@ -205,10 +211,9 @@ def unit_range(data_preprocessor, like: torch.Tensor):
     return like.new_zeros(1, 1, 1), like.new_full((1, 1, 1), 1 / 255)
 
 
-def _pool(n_workers: int):
-    if n_workers not in _POOLS:
-        _POOLS[n_workers] = multiprocessing.get_context('fork').Pool(n_workers)
-    return _POOLS[n_workers]
+def start_pool(n_workers: int):
+    """A pool of ``n_workers`` fresh processes (``spawn``) for the graph cuts."""
+    return multiprocessing.get_context('spawn').Pool(n_workers)
 
 
 @MODELS.register_module()
@@ -278,7 +283,28 @@ class PuzzleMix(ImageClassifier):
                              t_eps=check_positive('model.t_eps', t_eps),
                              t_size=t_size, transport=bool(transport))
         self.n_workers = n_workers
+        self._pool = None
         self._checked_sizes = set()
+
+    def pool(self):
+        """The model's graph-cut pool (``None`` with ``n_workers=0``), started on first
+        use; terminated by :meth:`close_pool`, garbage collection or interpreter exit."""
+        if self.n_workers and self._pool is None:
+            self._pool = start_pool(self.n_workers)
+            self._pool_finalizer = weakref.finalize(self, self._pool.terminate)
+        return self._pool
+
+    def close_pool(self):
+        """Stop the graph-cut workers now (a later step starts a new pool)."""
+        if self._pool is not None:
+            self._pool_finalizer()
+            self._pool = None
+
+    def __getstate__(self):   # a deep copy or pickle of the model carries no pool
+        state = dict(super().__getstate__())
+        state['_pool'] = None
+        state.pop('_pool_finalizer', None)
+        return state
 
     def check_input_size(self, size: int):
         """Every grid must tile the input, and the pooling sizes each grid's blocks."""
@@ -311,14 +337,15 @@ class PuzzleMix(ImageClassifier):
             raise ValueError(f'PuzzleMix expects square inputs, got '
                              f'{inputs.size(-2)}x{inputs.size(-1)}')
         self.check_input_size(inputs.size(-1))
-        labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)
+        labels = torch.cat([ds.gt_label for ds in data_samples])
+        check_labels(labels, self.head.num_classes)   # before the saliency's cross-entropy
+        labels = labels.to(inputs.device)
         saliency = self.input_saliency(inputs, labels)
         lam = float(np.random.beta(self.alpha, self.alpha))
         index = permutation(inputs.size(0), inputs.device)
         block_num = 2 ** int(np.random.randint(*self.block_exponents))
         mean, std = unit_range(self.data_preprocessor, inputs)
-        pool = _pool(self.n_workers) if self.n_workers else None
         mixed, lam_per_sample = puzzle_mix(inputs, saliency, index, lam, block_num, mean,
-                                           std, pool=pool, **self.mix_args)
+                                           std, pool=self.pool(), **self.mix_args)
         set_mixed_scores(data_samples, index, lam_per_sample, self.head.num_classes)
         return self.head.loss(self.extract_feat(mixed), data_samples)
