@@ -1,5 +1,5 @@
 """Test helper for the 2-process DDP tests: each rank saves its parameters and its
-per-iteration logs to ``work_dir/rank{R}.pth`` at the end of training; optionally one
+per-iteration logs (and its buffers) to ``work_dir/rank{R}.pth`` at the end of training; optionally one
 rank's θ_q sees NaN inputs at chosen iterations (a fault on one rank only)."""
 import torch
 from mmengine.dist import get_rank
@@ -32,5 +32,6 @@ class RankStateHook(Hook):
     def after_train(self, runner):
         model = get_ori_model(runner.model)
         torch.save(dict(params={k: v.detach().clone() for k, v in model.named_parameters()},
+                        buffers={k: v.clone() for k, v in model.named_buffers()},
                         logs=self.logs, ema_steps=model.ema_steps),
                    f'{runner.work_dir}/rank{get_rank()}.pth')

@@ -456,19 +456,21 @@ def test_label_outside_num_classes_is_named_before_any_loss(label):
 def test_batch_of_one_sample_is_skipped_with_a_warning():
     model = build()
     x, samples = batch(n=1)
-    before = [t.clone() for t in list(model.parameters()) + list(model.buffers())]
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.5))
     for staged in (True, False):
         model.staged_backward = staged
         with pytest.warns(UserWarning, match='train_dataloader.drop_last=True'):
             log = model.train_step(dict(inputs=x, data_samples=samples), wrapper)
-    assert log == {'skipped_single_sample_batches': 2.0}
-    after = list(model.parameters()) + list(model.buffers())
-    assert all(torch.equal(a, b) for a, b in zip(after, before))
-    # a batch of two still trains
+    assert log == {'skipped_single_sample_batches': 2.0} and model.step_skipped
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    # a batch of two still trains θ_q (θ_k's parameters move only with the EMA hook)
     x2, samples2 = batch(n=2)
     model.train_step(dict(inputs=x2, data_samples=samples2), wrapper)
-    assert not torch.equal(model.backbone_q.conv1.weight, before[0])
+    assert not model.step_skipped
+    assert not torch.equal(model.backbone_q.conv1.weight, before['backbone_q.conv1.weight'])
+    assert torch.equal(model.backbone.conv1.weight, before['backbone.conv1.weight'])
 
 
 TOKEN_AND_STAGE_BACKBONES = {

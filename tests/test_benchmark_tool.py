@@ -60,10 +60,16 @@ def test_report_lists_every_mode_and_the_floor():
         assert step_s > 0 and abs(img_s - 4 / step_s) < 0.1 * img_s
         # each ratio is its step time over Mixup's (printed times are rounded to ms)
         assert abs(ratio - step_s / rows['mixup'][0]) < 0.05 * ratio + 0.1
+    # the floors are the formulas of the printed pass times (arithmetic, not timing)
+    t = {m.group(1): float(m.group(2)) for m in
+         re.finditer(r'^\s+(Ct|C|K|Q)\s.*?([0-9.]+) s\s', proc.stdout, re.M)}
+    assert set(t) == {'C', 'Ct', 'K', 'Q'}, proc.stdout
     floor = re.search(r'\(C \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
-    assert floor and 2.0 < float(floor.group(1)) < 6.0, proc.stdout
     trunc = re.search(r'\(Ct \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
-    assert trunc and 2.0 < float(trunc.group(1)) < float(floor.group(1)) + 0.5, proc.stdout
+    assert floor and trunc, proc.stdout
+    for found, clean in ((floor, t['C']), (trunc, t['Ct'])):
+        expected = (clean + t['K'] + 2 * t['Q']) / t['Q']
+        assert abs(float(found.group(1)) - expected) < 0.01 * expected + 0.02, proc.stdout
 
 
 def test_family_modes_report_a_ratio_to_mixup():

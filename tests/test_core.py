@@ -150,18 +150,30 @@ def test_ema_update_and_momentum_schedule():
     assert not torch.equal(before, model.mix_block.query.weight)
 
 
-def test_nonfinite_step_is_skipped_with_nothing_updated():
-    model = automix(max_nonfinite=2)
-    state = copy.deepcopy(model.state_dict())
+@pytest.mark.parametrize('staged', [True, False], ids=['staged', 'summed'])
+def test_skipped_steps_change_nothing(staged):
+    """The skip rule (core/skip.py) in the plain-PyTorch front-end: a non-finite loss
+    and a batch of one sample leave parameters, buffers, the optimizer's state and θ_k's
+    step count as they were."""
+    model = automix(max_nonfinite=2, staged_backward=staged)
     x, y = batch()
-    x[2, 0, 3, 3] = float('nan')
+    opt = torch.optim.SGD(model.param_groups(lr=0.1), momentum=0.9)
+    model.train_step(x, y, opt)                       # optimizer state exists now
+    state = copy.deepcopy(model.state_dict())
+    opt_state = copy.deepcopy(opt.state_dict())
+    bad = x.clone()
+    bad[2, 0, 3, 3] = float('nan')
+    with pytest.warns(UserWarning, match='1 sample has nothing to mix'):
+        assert model.train_step(x[:1], y[:1], opt) == {'skipped_single_sample_batches': 1.0}
     with pytest.warns(UserWarning, match='non-finite'):
-        logs, _ = step(model, x, y)
-    assert logs == {'nonfinite_steps': 1.0}
+        assert model.train_step(bad, y, opt) == {'nonfinite_steps': 1.0}
     for k, v in model.state_dict().items():
         torch.testing.assert_close(v, state[k], equal_nan=True, msg=k)
+    assert int(model.steps) == 1
+    for k, v in opt.state_dict()['state'].items():
+        torch.testing.assert_close(v, opt_state['state'][k])
     with pytest.raises(FloatingPointError, match='non-finite'):
-        step(model, x, y)
+        model.train_step(bad, y, opt)
 
 
 def test_bf16_autocast_with_a_grad_scaler_keeps_the_mask_in_fp32():

@@ -249,6 +249,29 @@ def test_puzzlemix_mixes_blocks_with_lambda_the_mask_mean(transport):
                 assert min(float((out[n, b] - v).abs().max()) for v in cands) < 1e-5
 
 
+@pytest.mark.parametrize('eps, moved', [(0.1, True), (2.0, False)])
+def test_puzzlemix_transport_moves_the_salient_block_to_the_kept_region(eps, moved):
+    """One salient block (0, 0) of distinct content, a mask that keeps only block
+    (2, 3): with a cheap distance (t_eps 0.1) the plan moves the salient block there;
+    with an expensive one (2.0) the move costs more than the saliency gains."""
+    b, size = 4, 8
+    x = torch.ones(1, 1, b * size, b * size)
+    x[0, 0, :size, :size] = 5.0
+    sal = torch.full((1, b, b), 1e-4)
+    sal[0, 0, 0] = 1.0
+    sal = sal / sal.sum()
+    mask = torch.zeros(1, 1, b, b)
+    mask[0, 0, 2, 3] = 1.0
+    plan = pm.transport_plan(mask, sal, eps)
+    out = pm.transport_blocks(x, plan, b, size)
+    dest = out[0, 0, 2 * size:3 * size, 3 * size:4 * size]
+    if moved:
+        assert plan[0, 0].nonzero().flatten().tolist() == [2 * b + 3]
+        assert torch.all(dest == 5.0)
+    else:
+        assert plan[0, 0, 2 * b + 3] == 0 and not torch.any(dest == 5.0)
+
+
 def test_puzzlemix_step_trains_on_per_sample_labels():
     model = MODELS.build(small_resnet(type='PuzzleMix', alpha=1.0, block_num=(1, 3),
                                       neigh_size=4, t_size=4))

@@ -2,7 +2,8 @@
 
 ``MixBlock`` (the mask generator), ``automix_branches`` (the bi-level step's losses),
 ``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from any named layer) and
-``AutoMixClassifier`` (all of it around any classifier, for a plain training loop).
+``AutoMixClassifier`` (all of it around any classifier, for a plain training loop);
+``StepSkipper`` is the one rule for a step that is not taken (``skip.py``).
 mmautomix's registered mmpretrain modules are adapters over these.
 """
 from .classifier import AutoMixClassifier, soft_cross_entropy
@@ -11,12 +12,11 @@ from .feature_tap import FeatureTap, find_layer, tokens_to_grid
 from .mix_block import MixBlock
 from .mixing import (check_inputs, check_labels, constant_mask, mask_scale_for,
                      mask_statistics, mix, permutation, sample_pairs, soft_target)
-from .step import (automix_branches, buffer_snapshot, count_nonfinite_step,
-                   total_loss)
+from .skip import StepSkipper, buffer_snapshot, nonfinite_losses
+from .step import automix_branches, total_loss
 
-__all__ = ['AutoMixClassifier', 'FeatureTap', 'MixBlock', 'automix_branches',
-           'buffer_snapshot', 'check_inputs', 'check_labels', 'constant_mask',
-           'count_nonfinite_step',
-           'copy_to_ema', 'ema_update', 'find_layer', 'mask_scale_for', 'mask_statistics',
+__all__ = ['AutoMixClassifier', 'FeatureTap', 'MixBlock', 'StepSkipper',
+           'automix_branches', 'buffer_snapshot', 'check_inputs', 'check_labels',
+           'constant_mask', 'copy_to_ema', 'nonfinite_losses', 'ema_update', 'find_layer', 'mask_scale_for', 'mask_statistics',
            'mix', 'momentum_at', 'permutation', 'sample_pairs', 'soft_cross_entropy',
            'soft_target', 'tokens_to_grid', 'total_loss']

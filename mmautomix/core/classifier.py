@@ -28,7 +28,8 @@ import torch.nn.functional as F
 from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
 from .mix_block import MixBlock
-from .step import automix_branches, buffer_snapshot, count_nonfinite_step, total_loss
+from .skip import StepSkipper, buffer_snapshot
+from .step import automix_branches, total_loss
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -65,8 +66,10 @@ class AutoMixClassifier(nn.Module):
             (same gradients, a third of the activation memory).
         num_extra_tokens (int, optional): class/distillation tokens before the patch
             tokens of a token model; None infers 0, 1 or 2 from a square grid.
-        max_nonfinite (int): non-finite steps are skipped (no update, BN statistics
-            restored) with a warning; this many stop training with an error.
+        max_nonfinite (int): steps with a non-finite loss, like batches of one sample,
+            are skipped with a warning (the project's one rule, ``core/skip.py``: no
+            update, buffers restored, θ_k not moved); this many non-finite steps stop
+            training with an error.
     """
 
     def __init__(self,
@@ -114,9 +117,10 @@ class AutoMixClassifier(nn.Module):
         self.mask_scale = mask_scale
         self.truncate_clean_pass = truncate_clean_pass
         self.staged_backward = staged_backward
-        self.max_nonfinite = max_nonfinite
+        self.skipper = StepSkipper(max_nonfinite, 'AutoMixClassifier',
+                                   'Lower the learning rate or clip gradients',
+                                   'drop_last=True in the DataLoader drops such batches')
         self.register_buffer('steps', torch.zeros((), dtype=torch.long))   # EMA updates
-        self.nonfinite_steps = 0
 
     def param_groups(self, lr: float, mix_block_lr: Optional[float] = None, **kwargs):
         """Optimizer groups: θ_q at ``lr`` and the Mix Block at ``mix_block_lr``
@@ -163,6 +167,8 @@ class AutoMixClassifier(nn.Module):
         if not self.training:
             raise RuntimeError('AutoMixClassifier.train_step: call .train() first')
         optimizer.zero_grad(set_to_none=True)
+        if x.size(0) == 1:
+            return self.skipper.single_sample_batch()
         restore_buffers = buffer_snapshot(self)
         amp = (torch.autocast(x.device.type, dtype=autocast_dtype)
                if autocast_dtype is not None else nullcontext())
@@ -179,24 +185,26 @@ class AutoMixClassifier(nn.Module):
                 (scaler.scale(loss) if scaler is not None else loss).backward()
         if not self.staged_backward:
             loss = sum(parts)
-            (scaler.scale(loss) if scaler is not None else loss).backward()
+            if bool(torch.isfinite(loss.detach())):
+                (scaler.scale(loss) if scaler is not None else loss).backward()
         total = torch.stack([p.detach() for p in parts]).sum()
         if not bool(torch.isfinite(total)):
-            restore_buffers()
             optimizer.zero_grad(set_to_none=True)
-            self.nonfinite_steps = count_nonfinite_step(
-                self.nonfinite_steps, self.max_nonfinite, logs, 'AutoMixClassifier',
-                'Lower the learning rate or clip gradients')
-            return {'nonfinite_steps': float(self.nonfinite_steps)}
+            return self.skipper.nonfinite(logs, restore_buffers)
         if scaler is not None:
             scaler.step(optimizer)
             scaler.update()
         else:
             optimizer.step()
+        self.skipper.applied()
         self._update_ema()
         out = {k: float(v.detach()) for k, v in logs.items()}
         out.update(loss=float(total), momentum=self.momentum)
         return out
+
+    @property
+    def nonfinite_steps(self) -> int:
+        return self.skipper.nonfinite_steps
 
     def _update_ema(self):
         if self.total_steps is not None:

@@ -19,7 +19,6 @@ Gradients of the three branches are independent (θ_k is frozen, M_bb is detache
 each branch can be backpropagated and freed before the next one's forward ("staged
 backward": the summed loss's gradients, with one branch's activations in memory).
 """
-import warnings
 from typing import Callable, Dict, Iterator, Optional
 
 import torch
@@ -116,30 +115,3 @@ def automix_branches(x: torch.Tensor,
 def total_loss(losses: Dict[str, torch.Tensor]) -> torch.Tensor:
     """The sum of the entries whose name starts with ``loss`` (the rest are logs)."""
     return sum(v for k, v in losses.items() if k.startswith('loss'))
-
-
-def count_nonfinite_step(count: int, max_nonfinite: int, losses: Dict[str, torch.Tensor],
-                         who: str, hint: str, where: str = '') -> int:
-    """One more skipped non-finite step: warn naming the non-finite losses (or ``where``
-    when none is non-finite here) and return the new count; at ``max_nonfinite`` raise
-    ``FloatingPointError`` with ``hint`` instead."""
-    count += 1
-    bad = [k for k, v in losses.items() if k.startswith('loss') and not torch.isfinite(v)]
-    msg = (f'{who}: non-finite loss {f"{bad} here" if bad else where}; step skipped, no '
-           f'parameter updated ({count}/{max_nonfinite})')
-    if count >= max_nonfinite:
-        raise FloatingPointError(f'{msg}. {hint}')
-    warnings.warn(msg)
-    return count
-
-
-def buffer_snapshot(module: torch.nn.Module) -> Callable[[], None]:
-    """Copy every buffer (BN statistics) of ``module`` now; return a function that puts
-    the copies back, for a step that is skipped after its forward passes."""
-    buffers = list(module.buffers())
-    saved = torch._foreach_add(buffers, 0) if buffers else []
-
-    def restore():
-        if buffers:
-            torch._foreach_copy_(buffers, saved)
-    return restore

@@ -41,18 +41,20 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from mmpretrain.models import ImageClassifier
 from mmpretrain.models.backbones import ResNet
+from mmpretrain.models.backbones.resnet import BasicBlock, Bottleneck
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import (FeatureTap, automix_branches, buffer_snapshot, copy_to_ema,
-                            count_nonfinite_step, ema_update)
+from mmautomix.core import (FeatureTap, StepSkipper, automix_branches, buffer_snapshot,
+                            copy_to_ema, ema_update)
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
 
 def _output_channels(module):
-    """C of a convolution, a residual block or a stage of them (its last block); None
-    when the module does not say (the first step then checks the shape it gives)."""
-    if isinstance(getattr(module, 'out_channels', None), int):
+    """C of a convolution, a ResNet block or a stage of them (its last block); None for
+    other modules (the first step then checks the shape they give: a Swin stage's
+    ``out_channels``, for one, is that of its patch merging, not of its output)."""
+    if isinstance(module, (torch.nn.modules.conv._ConvNd, BasicBlock, Bottleneck)):
         return module.out_channels
     if isinstance(module, torch.nn.Sequential) and len(module):
         return _output_channels(module[-1])
@@ -96,11 +98,14 @@ class AutoMix(ImageClassifier):
         predict_online (bool): ``predict`` uses θ_q instead of θ_k.
         eval_both (bool): during evaluation also attach the other model's scores (as
             ``pred_score_other``) so ``AutoMixAccuracy`` logs EMA and online top-1.
-        max_nonfinite (int): non-finite losses are never trained on: the step is
-            skipped with a warning (no parameter update, BN statistics restored), and
-            training stops after this many skipped steps. Under DDP with ``AutoMixDDP``
-            (the configs' model wrapper) the ranks skip and stop together; with plain
-            ``MMDistributedDataParallel`` the first non-finite loss stops training.
+        max_nonfinite (int): a step with a non-finite loss, like a batch of one sample,
+            is skipped with a warning by the project's one rule (``core/skip.py``: no
+            parameter update, buffers restored, no EMA update of θ_k and no count of
+            it: ``AutoMixMomentumHook`` reads ``step_skipped``); training stops after
+            this many non-finite steps. Same on the staged and the summed path; under
+            DDP with ``AutoMixDDP`` (the configs' model wrapper) the ranks skip and
+            stop together; with plain ``MMDistributedDataParallel`` the first
+            non-finite loss stops training.
     """
 
     def __init__(self,
@@ -165,8 +170,10 @@ class AutoMix(ImageClassifier):
         self.predict_online = predict_online
         self.eval_both = eval_both
         self.max_nonfinite = max_nonfinite
-        self.nonfinite_steps = 0
-        self.single_sample_batches = 0
+        self.skipper = StepSkipper(
+            max_nonfinite, 'AutoMix',
+            'Lower optim_wrapper.optimizer.lr or set optim_wrapper.clip_grad',
+            'set train_dataloader.drop_last=True to drop such batches')
         self.nonfinite_decided_by_wrapper = False   # set by AutoMixDDP
         self.ema_steps = 0            # momentum updates done (saved by AutoMixMomentumHook)
         self.record_mix = False       # set by MixedSampleVisHook
@@ -274,25 +281,55 @@ class AutoMix(ImageClassifier):
                                      'enable gradient clipping: optim_wrapper.clip_grad)')
         return losses
 
+    # the skip rule's counters, saved and restored by AutoMixMomentumHook
+    nonfinite_steps = property(lambda self: self.skipper.nonfinite_steps,
+                               lambda self, v: setattr(self.skipper, 'nonfinite_steps', v))
+    single_sample_batches = property(
+        lambda self: self.skipper.single_sample_batches,
+        lambda self, v: setattr(self.skipper, 'single_sample_batches', v))
+    step_skipped = property(lambda self: self.skipper.step_skipped)
+
     def train_step(self, data, optim_wrapper: OptimWrapper):
         """One step; with ``staged_backward`` each branch is backpropagated and freed
         before the next branch's forward (same gradients as the summed loss).
 
-        The losses are checked for non-finite values once, after the three backward
-        passes and before the optimizer step: one host-device synchronisation per step
-        instead of one per branch, and a non-finite step is still never applied."""
+        The losses are checked for non-finite values once, after the backward passes
+        and before the optimizer step: one host-device synchronisation per step instead
+        of one per branch, and a non-finite step is still never applied (the skip
+        rule of ``core/skip.py``, on both paths)."""
         if len(data['inputs']) == 1:
-            return self._skip_single_sample_batch(optim_wrapper)
-        if not self.staged_backward:
-            return super().train_step(data, optim_wrapper)
-        log_vars, total, parts = {}, 0.0, []
+            return self.skip_single_sample_batch(optim_wrapper)
         restore_buffers = buffer_snapshot(self)   # used if the step turns out non-finite
-        all_losses = {}
+        if self.staged_backward:
+            log_vars, parts, all_losses = self._staged_backward(data, optim_wrapper)
+            total = torch.stack(parts).sum()
+        else:
+            with optim_wrapper.optim_context(self):
+                data = self.data_preprocessor(data, True)
+                all_losses = {}
+                for losses in self._branches(**data):
+                    all_losses.update(losses)
+            total, log_vars = self.parse_losses(all_losses)
+        if not bool(torch.isfinite(total.detach())):
+            return self.skip_nonfinite_step(optim_wrapper, all_losses, restore_buffers)
+        if self.staged_backward:
+            if optim_wrapper.should_update():
+                optim_wrapper.step()
+                optim_wrapper.zero_grad()
+            log_vars['loss'] = total
+        else:
+            optim_wrapper.update_params(total)
+        self.skipper.applied()
+        return log_vars
+
+    def _staged_backward(self, data, optim_wrapper):
+        """Forward and backward of the three branches, one after another."""
+        log_vars, parts, all_losses = {}, [], {}
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
             for losses in self._branches(**data):
                 parsed, part_vars = self.parse_losses(losses)
-                total += part_vars.pop('loss')
+                part_vars.pop('loss')
                 log_vars.update(part_vars)
                 all_losses.update(losses)
                 parts.append(parsed.detach())
@@ -300,14 +337,7 @@ class AutoMix(ImageClassifier):
                     self._backward_only(optim_wrapper, parsed)
                 else:   # the wrapper's own backward: counts the accumulation step
                     optim_wrapper.backward(optim_wrapper.scale_loss(parsed))
-        if not bool(torch.isfinite(torch.stack(parts)).all()):
-            restore_buffers()
-            return self._skip_step(optim_wrapper, all_losses)
-        if optim_wrapper.should_update():
-            optim_wrapper.step()
-            optim_wrapper.zero_grad()
-        log_vars['loss'] = total
-        return log_vars
+        return log_vars, parts, all_losses
 
     @staticmethod
     def _backward_only(optim_wrapper, loss):
@@ -317,21 +347,15 @@ class AutoMix(ImageClassifier):
         scaler = getattr(optim_wrapper, 'loss_scaler', None)
         (scaler.scale(loss) if scaler is not None else loss).backward()
 
-    def _skip_single_sample_batch(self, optim_wrapper):
-        """A batch of one sample has no pair to mix (the last batch of an epoch whose
-        size leaves a remainder of 1): skipped, with a warning naming the fix."""
-        self.single_sample_batches += 1
-        warnings.warn('AutoMix: a training batch of 1 sample has nothing to mix with; '
-                      'skipped (set train_dataloader.drop_last=True to drop such batches)')
+    def skip_single_sample_batch(self, optim_wrapper):
+        """A batch of one sample has no pair to mix: skipped (core/skip.py)."""
         optim_wrapper.zero_grad()
-        return {'skipped_single_sample_batches': float(self.single_sample_batches)}
+        return self.skipper.single_sample_batch()
 
-    def _skip_step(self, optim_wrapper, losses, where=''):
-        self.nonfinite_steps = count_nonfinite_step(
-            self.nonfinite_steps, self.max_nonfinite, losses, 'AutoMix',
-            'Lower optim_wrapper.optimizer.lr or set optim_wrapper.clip_grad', where)
+    def skip_nonfinite_step(self, optim_wrapper, losses, restore_buffers, where=''):
+        """A step with a non-finite loss: skipped (core/skip.py)."""
         optim_wrapper.zero_grad()
-        return {'nonfinite_steps': float(self.nonfinite_steps)}
+        return self.skipper.nonfinite(losses, restore_buffers, where)
 
     # -- evaluation ---------------------------------------------------------------------
     def predict(self, inputs, data_samples=None, **kwargs):

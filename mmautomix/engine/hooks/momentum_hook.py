@@ -23,7 +23,8 @@ __all__ = ['AutoMixMomentumHook', 'momentum_at']
 
 @HOOKS.register_module()
 class AutoMixMomentumHook(Hook):
-    """Set m before each update iteration and update θ_k after it.
+    """Set m before each update iteration and update θ_k after it, unless the model
+    skipped the step (``model.step_skipped``, the rule of ``core/skip.py``).
 
     Args:
         end_momentum (float): m_end. Reference: 0.999999 (CIFAR/Tiny-ImageNet),
@@ -92,5 +93,7 @@ class AutoMixMomentumHook(Hook):
         if not self.every_n_train_iters(runner, self.update_interval):
             return
         model = get_ori_model(runner.model)
+        if getattr(model, 'step_skipped', False):   # the skip rule: θ_k does not move
+            return
         model.momentum_update()
         runner.message_hub.update_scalar('train/ema_momentum', model.momentum)

@@ -1,0 +1,38 @@
+"""Test helper for the skip rule: NaN inputs for θ_q at chosen iterations, and, around
+every iteration, a copy of everything a skipped step must leave as it was (every
+parameter and buffer, the optimizer's state, the EMA step count)."""
+import copy
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+from mmpretrain.utils import get_ori_model
+
+
+def state_of(runner):
+    model = get_ori_model(runner.model)
+    return dict(model={k: v.detach().clone() for k, v in model.state_dict().items()},
+                optimizer=copy.deepcopy(runner.optim_wrapper.optimizer.state_dict()),
+                ema_steps=model.ema_steps)
+
+
+@HOOKS.register_module()
+class SkipProbeHook(Hook):
+    priority = 'LOWEST'      # after the momentum hook's EMA update
+
+    def __init__(self, nan_iters=()):
+        self.nan_iters, self.handle, self.records = tuple(nan_iters), None, []
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.before = state_of(runner)
+        if runner.iter in self.nan_iters:
+            self.handle = get_ori_model(runner.model).backbone_q.register_forward_pre_hook(
+                lambda module, args: (args[0] * float('nan'), ))
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        if self.handle is not None:
+            self.handle.remove()
+            self.handle = None
+        self.records.append(dict(iter=runner.iter, batch=len(data_batch['inputs']),
+                                 outputs={k: float(v.detach()) for k, v in outputs.items()},
+                                 before=self.before, after=state_of(runner)))
