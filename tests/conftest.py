@@ -1,3 +1,4 @@
+import importlib.util
 import os
 import os.path as osp
 import sys
@@ -17,9 +18,19 @@ def fmnist_root():
     return FMNIST
 
 
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'full_stack: needs the OpenMMLab packages, '
+                            'torchvision or the data (tools/test_core_envs.sh runs the '
+                            'core tests without them: -m "not full_stack")')
+
+
 @pytest.fixture(autouse=True)
 def _scope():
-    """Each test starts in the mmautomix default scope with every module registered."""
+    """Each test starts in the mmautomix default scope with every module registered
+    (in a torch-only environment, tools/test_core_envs.sh, there is none to set)."""
+    if importlib.util.find_spec('mmengine') is None:
+        yield
+        return
     from mmautomix.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     from mmengine.registry import DefaultScope

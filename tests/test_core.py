@@ -69,6 +69,7 @@ def test_core_imports_and_trains_with_openmmlab_blocked():
     assert 'steps 1 loaded []' in out.stdout
 
 
+@pytest.mark.full_stack
 def test_importing_mmautomix_changes_no_global_state():
     """The checkpoint loader of mmengine, mmdet's ``Pretrained`` and the default scope are
     the same before and after importing every mmautomix module."""
@@ -208,8 +209,8 @@ def test_forward_is_the_ema_model_in_eval_mode_and_changes_nothing():
 @pytest.mark.parametrize('layer,match', [
     ('stage_2', r"layer='stage_2': Sequential has no such layer; valid names, closest "
                 r"first: 'stage2'"),
-    ('stage3', r"mix_block.in_channels=8, but layer='stage3' outputs 16 channels; "
-               r"expected mix_block.in_channels=16"),
+    ('stage3', r"in_channels=8, but layer='stage3' outputs 16 channels; "
+               r"expected in_channels=16"),
     ('fc', r"layer='fc': the layer output has shape \(6, 5\); expected \(N, C, H, W\)"),
 ])
 def test_a_wrong_layer_is_named(layer, match):
@@ -270,6 +271,7 @@ def test_swin_style_tuple_and_bad_token_counts():
     assert names[1] in ('stage1', 'stage2', 'stage3')   # closest first
 
 
+@pytest.mark.full_stack
 def test_plain_pytorch_example_learns_on_real_fashion_mnist(fmnist_root):
     out = subprocess.run(
         [sys.executable, osp.join(REPO, 'examples', 'plain_pytorch_fmnist.py'), '--root',
@@ -293,3 +295,20 @@ def test_installing_needs_torch_alone_and_the_stack_is_the_mm_extra():
     assert names == {'torch', 'numpy'}
     mm = {re.split(r'[<>=!\[ ]', r)[0] for r in kw['extras_require']['mm']}
     assert {'mmengine', 'mmpretrain', 'mmcv', 'mmdet'} <= mm
+
+
+def test_core_errors_use_the_front_ends_names():
+    """The core names bad input in its own terms; each front-end gives its names:
+    AutoMixClassifier's arguments here, the registered AutoMix's config keys."""
+    from mmautomix.core import CoreInputError
+    model = automix()
+    x, y = batch()
+    y[3] = 7
+    with pytest.raises(ValueError, match=r'label 7 of sample 3 in this batch is outside '
+                                         r'\[0, num_classes=5\); check') as info:
+        step(model, x, y)
+    assert not isinstance(info.value, CoreInputError)
+    err = CoreInputError('{num_classes}={n}', n=5)
+    assert str(err) == 'num_classes=5'
+    assert str(err.renamed(dict(num_classes='model.head.num_classes'))) == \
+        'model.head.num_classes=5'

@@ -10,13 +10,15 @@ from .classifier import AutoMixClassifier, soft_cross_entropy
 from .ema import copy_to_ema, ema_update, momentum_at
 from .feature_tap import FeatureTap, find_layer, tokens_to_grid
 from .mix_block import MixBlock
-from .mixing import (check_inputs, check_labels, constant_mask, mask_scale_for,
-                     mask_statistics, mix, permutation, sample_pairs, soft_target)
+from .mixing import (CoreInputError, check_inputs, check_labels, constant_mask,
+                     mask_scale_for, mask_statistics, mix, permutation, renamed_errors,
+                     sample_pairs, soft_target)
 from .skip import StepSkipper, buffer_snapshot, nonfinite_losses
-from .step import automix_branches, total_loss
+from .step import StepLosses, StepNetworks, automix_branches, total_loss
 
-__all__ = ['AutoMixClassifier', 'FeatureTap', 'MixBlock', 'StepSkipper',
-           'automix_branches', 'buffer_snapshot', 'check_inputs', 'check_labels',
-           'constant_mask', 'copy_to_ema', 'nonfinite_losses', 'ema_update', 'find_layer', 'mask_scale_for', 'mask_statistics',
-           'mix', 'momentum_at', 'permutation', 'sample_pairs', 'soft_cross_entropy',
-           'soft_target', 'tokens_to_grid', 'total_loss']
+__all__ = ['AutoMixClassifier', 'CoreInputError', 'FeatureTap', 'MixBlock', 'StepLosses',
+           'StepNetworks', 'StepSkipper', 'automix_branches', 'buffer_snapshot',
+           'check_inputs', 'check_labels', 'constant_mask', 'copy_to_ema', 'ema_update',
+           'find_layer', 'mask_scale_for', 'mask_statistics', 'mix', 'momentum_at',
+           'nonfinite_losses', 'permutation', 'renamed_errors', 'sample_pairs',
+           'soft_cross_entropy', 'soft_target', 'tokens_to_grid', 'total_loss']

@@ -29,7 +29,8 @@ from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
-from .step import automix_branches, total_loss
+from .mixing import renamed_errors
+from .step import StepLosses, StepNetworks, automix_branches, total_loss
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -142,17 +143,16 @@ class AutoMixClassifier(nn.Module):
 
     def branches(self, x: torch.Tensor, y: torch.Tensor):
         """The three loss branches of one step (see ``mmautomix.core.step``)."""
-        return automix_branches(
-            x, y, mix_block=self.mix_block,
+        nets = StepNetworks(
             clean_feature=lambda v: self._tap(v, stop=self.truncate_clean_pass),
             ema_mix_logits=lambda v: self.ema(v).float(),
             online_logits=lambda v: self.online(v).float(),
-            online_mix_logits=lambda v: self.online(v).float(),
-            one_loss=F.cross_entropy, mix_loss=soft_cross_entropy,
-            num_classes=self.num_classes, alpha=self.alpha,
+            online_mix_logits=lambda v: self.online(v).float())
+        return renamed_errors(automix_branches(
+            x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
+            self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
-            mask_scale=self.mask_scale, layer=f'layer={self.layer!r}',
-            num_classes_key='num_classes', mask_scale_key='mask_scale')
+            mask_scale=self.mask_scale), dict(layer=f'layer={self.layer!r}'))
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor,
                    optimizer: torch.optim.Optimizer,

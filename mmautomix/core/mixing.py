@@ -58,16 +58,40 @@ def soft_target(labels: torch.Tensor, index: torch.Tensor, lam: float,
     return lam * one_hot + (1 - lam) * one_hot[index]
 
 
-def check_labels(labels: torch.Tensor, num_classes: int,
-                 key: str = 'model.head.num_classes') -> None:
-    """Every label in [0, num_classes), else a ValueError naming the first bad one, its
-    index in the batch and ``key`` (before any one-hot or NaN)."""
+class CoreInputError(ValueError):
+    """A bad input found by the core, named in the core's own terms: ``num_classes``,
+    ``mask_scale``, ``in_channels`` (the Mix Block's), ``layer`` (the layer z comes
+    from). An adapter that catches it gives the user its own names for them (its config
+    keys) with :meth:`renamed`."""
+    TERMS = ('num_classes', 'mask_scale', 'in_channels', 'layer')
+
+    def __init__(self, template: str, **values):
+        self.template, self.values = template, values
+        super().__init__(template.format(**{t: t for t in self.TERMS}, **values))
+
+    def renamed(self, names: dict) -> ValueError:
+        """The same error with ``names`` (term → the caller's name) in the message."""
+        terms = {t: names.get(t, t) for t in self.TERMS}
+        return ValueError(self.template.format(**terms, **self.values))
+
+
+def renamed_errors(branches, names: dict):
+    """``branches`` (a generator of the core) with its ``CoreInputError``s renamed."""
+    try:
+        yield from branches
+    except CoreInputError as err:
+        raise err.renamed(names) from None
+
+
+def check_labels(labels: torch.Tensor, num_classes: int) -> None:
+    """Every label in [0, num_classes), else a ``CoreInputError`` naming the first bad
+    one and its index in the batch (before any one-hot or NaN)."""
     bad = ((labels < 0) | (labels >= num_classes)).nonzero()
     if len(bad):
         i = int(bad[0])
-        raise ValueError(f'label {int(labels[i])} of sample {i} in this batch is outside '
-                         f'[0, {key}={num_classes}); check the dataset\'s labels or set '
-                         f'{key}')
+        raise CoreInputError('label {label} of sample {i} in this batch is outside '
+                             '[0, {num_classes}={n}); check the dataset\'s labels or set '
+                             '{num_classes}', label=int(labels[i]), i=i, n=num_classes)
 
 
 def check_inputs(x: torch.Tensor) -> None:
@@ -83,20 +107,26 @@ def check_inputs(x: torch.Tensor) -> None:
                          'scale=224) to a square, even size')
 
 
-def mask_scale_for(x: torch.Tensor, z: torch.Tensor, mask_scale=None,
-                   layer: str = '', key: str = 'model.mask_scale') -> int:
-    """s, the input size divided by the feature size z; an error naming ``key`` and
-    ``layer`` when the feature does not divide the input."""
+def mask_scale_for(x: torch.Tensor, z: torch.Tensor, mask_scale=None) -> int:
+    """s, the input size divided by the size of the feature z; a ``CoreInputError``
+    naming ``mask_scale`` and ``layer`` when the feature does not divide the input."""
     h, w = x.shape[-2:]
     fh, fw = z.shape[-2:]
     s = mask_scale or h // fh
     if s * fh != h or s * fw != w:
-        raise ValueError(
-            f'{key}: the {layer} feature is {fh}x{fw} and the input {h}x{w}; scale {s} '
-            f'gives {s * fh}x{s * fw}. Expected an input size that is a multiple of the '
-            f'feature size ({key}=None derives it) or a layer whose feature divides the '
-            'input')
+        raise CoreInputError(
+            '{mask_scale}: the {layer} feature is {fh}x{fw} and the input {h}x{w}; scale '
+            '{s} gives {sh}x{sw}. Expected an input size that is a multiple of the feature '
+            'size ({mask_scale}=None derives it) or a layer whose feature divides the '
+            'input', fh=fh, fw=fw, h=h, w=w, s=s, sh=s * fh, sw=s * fw)
     return s
+
+
+def check_feature_channels(z: torch.Tensor, in_channels: int) -> None:
+    """z has the Mix Block's ``in_channels``, else a ``CoreInputError``."""
+    if z.size(1) != in_channels:
+        raise CoreInputError('{in_channels}={ic}, but {layer} outputs {c} channels; '
+                             'expected {in_channels}={c}', ic=in_channels, c=z.size(1))
 
 
 @torch.no_grad()

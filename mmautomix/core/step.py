@@ -19,66 +19,71 @@ Gradients of the three branches are independent (θ_k is frozen, M_bb is detache
 each branch can be backpropagated and freed before the next one's forward ("staged
 backward": the summed loss's gradients, with one branch's activations in memory).
 """
-from typing import Callable, Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator, NamedTuple, Optional
 
 import torch
 
 from .mix_block import MixBlock
-from .mixing import (check_inputs, check_labels, constant_mask, mask_scale_for,
-                     mask_statistics, mix, sample_pairs, soft_target)
+from .mixing import (check_feature_channels, check_inputs, check_labels, constant_mask,
+                     mask_scale_for, mask_statistics, mix, sample_pairs, soft_target)
 
-Logits = Callable[[torch.Tensor], torch.Tensor]
+Images = Callable[[torch.Tensor], torch.Tensor]
+
+
+class StepNetworks(NamedTuple):
+    """The network passes of one step, each a function of a batch of images."""
+    clean_feature: Images       # θ_k's tapped layer on the clean images → z (N×C×H×W)
+    ema_mix_logits: Images      # θ_k with its mixup head, on x_mb → logits (fp32)
+    online_logits: Images       # θ_q with its one-hot head, on x → logits (fp32)
+    online_mix_logits: Images   # θ_q with its mixup head, on x_bb → logits (fp32)
+
+
+class StepLosses(NamedTuple):
+    """The classification losses, each the mean over the batch."""
+    one: Callable               # (logits, labels) → cross-entropy
+    mix: Callable               # (logits, soft targets) → soft cross-entropy
 
 
 def automix_branches(x: torch.Tensor,
                      labels: torch.Tensor,
-                     *,
+                     nets: StepNetworks,
+                     losses: StepLosses,
                      mix_block: MixBlock,
-                     clean_feature: Callable[[torch.Tensor], torch.Tensor],
-                     ema_mix_logits: Logits,
-                     online_logits: Logits,
-                     online_mix_logits: Logits,
-                     one_loss: Callable,
-                     mix_loss: Callable,
+                     *,
                      num_classes: int,
                      alpha: float,
                      mask_loss_weight: float = 0.1,
                      lam_margin: float = -1.0,
                      mask_scale: Optional[int] = None,
                      no_repeat: bool = False,
-                     layer: str = 'mask_layer',
-                     num_classes_key: str = 'model.head.num_classes',
-                     mask_scale_key: str = 'model.mask_scale',
                      on_mix: Optional[Callable] = None) -> Iterator[Dict[str, torch.Tensor]]:
     """Yield the loss dicts of the three branches, in the order they can be freed.
 
     Args:
         x, labels: the batch (N ≥ 2 square images of even size) and its class indices.
+        nets (StepNetworks): θ_k's feature, θ_k's and θ_q's logits.
+        losses (StepLosses): the one-hot and the soft cross-entropy.
         mix_block: the Mix Block.
-        clean_feature: x → z, θ_k's feature on the clean images (called under no_grad).
-        ema_mix_logits, online_logits, online_mix_logits: θ_k on x_mb, θ_q on x, θ_q on
-            x_bb → logits (N, num_classes), in fp32.
-        one_loss(logits, labels), mix_loss(logits, soft_targets): mean over the batch.
+        num_classes (int): classes of the labels. alpha (float): α.
         mask_loss_weight (float): η. ``lam_margin``: see step 3 above (negative: off).
         mask_scale: s, input size / feature size; None derives it from the shapes.
         no_repeat: re-draw pairings that pair a sample with itself (official option).
-        layer, num_classes_key, mask_scale_key: names of the feature layer, the class
-            count and ``mask_scale`` in the error messages.
         on_mix: called as ``on_mix(x, idx_mb, lam_mb, mask_mb, x_mb)`` (for pictures).
+
+    Bad input raises ``CoreInputError`` in the core's terms (``num_classes``,
+    ``mask_scale``, ``in_channels``, ``layer``); front-ends rename them to their own
+    argument or config names (``mixing.renamed_errors``).
     """
     check_inputs(x)
     n = x.size(0)
-    check_labels(labels, num_classes, num_classes_key)
+    check_labels(labels, num_classes)
     y = labels.to(x.device)
     lam_mb, lam_bb, idx_mb, idx_bb = sample_pairs(n, x.device, alpha, no_repeat)
 
     with torch.no_grad():
-        z = clean_feature(x)
-    if z.size(1) != mix_block.in_channels:
-        raise ValueError(f'mix_block.in_channels={mix_block.in_channels}, but {layer} '
-                         f'outputs {z.size(1)} channels; expected '
-                         f'mix_block.in_channels={z.size(1)}')
-    s = mask_scale_for(x, z, mask_scale, layer, mask_scale_key)
+        z = nets.clean_feature(x)
+    check_feature_channels(z, mix_block.in_channels)
+    s = mask_scale_for(x, z, mask_scale)
     proj = mix_block.project(z)
     mask_mb = mix_block(z, lam_mb, idx_mb, s, projections=proj)
     with torch.no_grad():
@@ -93,23 +98,23 @@ def automix_branches(x: torch.Tensor,
         on_mix(x, idx_mb, lam_mb, mask_mb, x_mb)
 
     # Mix Block branch: θ_k is frozen, so L_mix_k reaches only the Mix Block via x_mb
-    logits = ema_mix_logits(x_mb)
-    losses = dict(loss_mix_k=mix_loss(logits, soft_target(y, idx_mb, lam_mb, num_classes)))
+    logits = nets.ema_mix_logits(x_mb)
+    branch = dict(loss_mix_k=losses.mix(logits, soft_target(y, idx_mb, lam_mb, num_classes)))
     if mask_loss_weight > 0:
-        losses['loss_mask'] = mask_loss_weight * mix_block.mask_loss(mask_mb, lam_mb)
-    losses.update(mask_statistics(mask_mb, lam_mb))
+        branch['loss_mask'] = mask_loss_weight * mix_block.mask_loss(mask_mb, lam_mb)
+    branch.update(mask_statistics(mask_mb, lam_mb))
     del x_mb, mask_mb, proj, logits
-    yield losses
+    yield branch
 
     # online branch, clean images
-    logits = online_logits(x)
+    logits = nets.online_logits(x)
     acc = (logits.argmax(1) == y).float().mean() * 100
-    yield dict(loss_one_q=one_loss(logits, y), acc_one_q=acc.detach())
+    yield dict(loss_one_q=losses.one(logits, y), acc_one_q=acc.detach())
     del logits
 
     # online branch, mixed images (M_bb carries no gradient)
-    logits = online_mix_logits(x_bb)
-    yield dict(loss_mix_q=mix_loss(logits, soft_target(y, idx_bb, lam_bb, num_classes)))
+    logits = nets.online_mix_logits(x_bb)
+    yield dict(loss_mix_q=losses.mix(logits, soft_target(y, idx_bb, lam_bb, num_classes)))
 
 
 def total_loss(losses: Dict[str, torch.Tensor]) -> torch.Tensor:

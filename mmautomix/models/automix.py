@@ -44,8 +44,9 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.models.backbones.resnet import BasicBlock, Bottleneck
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import (FeatureTap, StepSkipper, automix_branches, buffer_snapshot,
-                            copy_to_ema, ema_update)
+from mmautomix.core import (FeatureTap, StepLosses, StepNetworks, StepSkipper,
+                            automix_branches, buffer_snapshot, copy_to_ema, ema_update)
+from mmautomix.core.mixing import renamed_errors
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
@@ -251,21 +252,29 @@ class AutoMix(ImageClassifier):
                                  mixed=mixed.detach())
 
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        """The three loss branches of ``mmautomix.core.step``, with θ_k/θ_q's heads."""
+        """The three loss branches of ``mmautomix.core.step``, with θ_k/θ_q's heads; the
+        core's errors name this model's config keys."""
         n = inputs.size(0)
-        return automix_branches(
-            inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
-            mix_block=self.mix_block, clean_feature=self._mask_feature,
+        nets = StepNetworks(
+            clean_feature=self._mask_feature,
             ema_mix_logits=lambda x: self._logits(self.backbone, self.head_mix, x),
             online_logits=lambda x: self._logits(self.backbone_q, self.head_q, x),
-            online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x),
-            one_loss=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
-            mix_loss=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n),
-            num_classes=self.head.num_classes, alpha=self.alpha,
-            mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
-            mask_scale=self.mask_scale, no_repeat=self.mix_shuffle_no_repeat,
-            layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)',
-            on_mix=self._record)
+            online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
+        losses = StepLosses(
+            one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
+            mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n))
+        branches = automix_branches(
+            inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
+            nets, losses, self.mix_block, num_classes=self.head.num_classes,
+            alpha=self.alpha, mask_loss_weight=self.mask_loss_weight,
+            lam_margin=self.lam_margin, mask_scale=self.mask_scale,
+            no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record)
+        return renamed_errors(branches, self.CONFIG_KEYS | dict(
+            layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
+
+    #: the config keys of the core's terms (``CoreInputError``)
+    CONFIG_KEYS = dict(num_classes='model.head.num_classes', mask_scale='model.mask_scale',
+                       in_channels='mix_block.in_channels')
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
         """All losses of one step in one dict (the path used under DDP)."""

@@ -4,10 +4,19 @@ from typing import List, Union
 import torch
 import torch.nn.functional as F
 
-from mmautomix.core.mixing import check_labels
+from mmautomix.core.mixing import CoreInputError
+from mmautomix.core.mixing import check_labels as _check_labels
 
 __all__ = ['check_labels', 'check_no_batch_augments', 'check_soft_loss', 'mix_scores',
            'set_mixed_scores']
+
+
+def check_labels(labels: torch.Tensor, num_classes: int) -> None:
+    """Every label in [0, model.head.num_classes), else a ValueError naming the key."""
+    try:
+        _check_labels(labels, num_classes)
+    except CoreInputError as err:
+        raise err.renamed(dict(num_classes='model.head.num_classes')) from None
 
 
 def mix_scores(scores: torch.Tensor, index: torch.Tensor,
