@@ -8,6 +8,12 @@ from mmengine.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
 
+def nan_inputs_for_online_model(runner):
+    """θ_q sees NaN inputs until the returned handle is removed."""
+    return get_ori_model(runner.model).backbone_q.register_forward_pre_hook(
+        lambda module, args: (args[0] * float('nan'), ))
+
+
 @HOOKS.register_module()
 class RankStateHook(Hook):
     def __init__(self, nan_rank=None, nan_iters=()):
@@ -15,8 +21,7 @@ class RankStateHook(Hook):
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         if get_rank() == self.nan_rank and runner.iter in self.nan_iters:
-            self.handle = get_ori_model(runner.model).backbone_q.register_forward_pre_hook(
-                lambda module, args: (args[0] * float('nan'), ))
+            self.handle = nan_inputs_for_online_model(runner)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if self.handle is not None:

@@ -8,6 +8,8 @@ from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
+from rank_state_hook import nan_inputs_for_online_model
+
 
 def state_of(runner):
     model = get_ori_model(runner.model)
@@ -26,8 +28,7 @@ class SkipProbeHook(Hook):
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         self.before = state_of(runner)
         if runner.iter in self.nan_iters:
-            self.handle = get_ori_model(runner.model).backbone_q.register_forward_pre_hook(
-                lambda module, args: (args[0] * float('nan'), ))
+            self.handle = nan_inputs_for_online_model(runner)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if self.handle is not None:

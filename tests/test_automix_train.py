@@ -44,9 +44,14 @@ def test_losses_decrease_and_both_models_beat_chance(automix_run):
     first, last = train[0], train[-1]
     for key in ('loss_one_q', 'loss_mix_q', 'loss_mix_k'):
         assert last[key] < first[key], (key, first[key], last[key])
-    # chance is 10 %; both the EMA model and the online one are logged, by name
-    assert vals[-1]['accuracy_online/top1'] > 40, vals[-1]
-    assert vals[-1]['accuracy_ema/top1'] > 20, vals[-1]
+    # both the EMA model and the online one are logged, by name. Seed 0 measured on the
+    # 2-core machine (torch 2.14.1): θ_k 22.3 / 28.1 / 29.6 %, θ_q 29.7 / 44.8 / 54.0 %
+    # after epochs 1-3 (1,000 test images; chance 10 %); the margins allow other
+    # thread counts, not a θ_k left near its initialisation nor a θ_q that learns less
+    ema = [v['accuracy_ema/top1'] for v in vals]
+    assert ema == sorted(ema) and ema[-1] > ema[0], ema    # θ_k improves every epoch
+    assert vals[-1]['accuracy_ema/top1'] == pytest.approx(29.6, abs=5), vals[-1]
+    assert vals[-1]['accuracy_online/top1'] == pytest.approx(54.0, abs=8), vals[-1]
     assert not any(k.startswith('accuracy/') for k in vals[-1])
     assert all(np.isfinite(r['loss']) for r in train)
 

@@ -55,26 +55,35 @@ def test_truncated_newest_checkpoint_is_named_and_skipped(tmp_path):
     assert find_resumable_checkpoint(str(empty)) is None     # nothing to resume: start
 
 
-def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path, fmnist_root):
-    """A real training process is killed while its second checkpoint is on its way to
-    disk: epoch_1.pth and last_checkpoint stay good, no truncated epoch_2.pth appears,
-    and --resume finishes the run from epoch 1."""
-    work = tmp_path / 'work'
+def kill_while_writing(tmp_path, work, tmp_name,
+                       hooks="dict(type='CheckpointPaddingHook')", extra=''):
+    """Train the vanilla recipe (checkpoints padded to 500 MB from epoch 2 on, so that
+    writing one takes a while) into ``work`` and SIGKILL it as soon as the temporary
+    file ``tmp_name`` appears; returns that file's path."""
     cfg = tmp_path / 'padded.py'
     cfg.write_text(f"_base_ = [{VANILLA!r}]\n"
                    "custom_imports = dict(imports=['checkpoint_padding_hook'])\n"
-                   "custom_hooks = [dict(type='CheckpointPaddingHook')]\n")
+                   f"custom_hooks = [{hooks}]\n" + extra)
     env = dict(os.environ, PYTHONPATH=osp.join(REPO, 'tests') + os.pathsep
                + os.environ.get('PYTHONPATH', ''), PYTHONUNBUFFERED='1')
     proc = subprocess.Popen([sys.executable, osp.join(REPO, 'tools/train.py'), str(cfg),
                              '--work-dir', str(work), '--cfg-options', *TINY],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    tmp_ckpt = work / '.epoch_2.pth.tmp'
+    tmp_file = work / tmp_name
     deadline = time.time() + 600
-    while not tmp_ckpt.exists() and proc.poll() is None and time.time() < deadline:
+    while not tmp_file.exists() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.002)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    return tmp_file
+
+
+def test_sigkill_while_saving_keeps_the_previous_checkpoint(tmp_path, fmnist_root):
+    """A real training process is killed while its second checkpoint is on its way to
+    disk: epoch_1.pth and last_checkpoint stay good, no truncated epoch_2.pth appears,
+    and --resume finishes the run from epoch 1."""
+    work = tmp_path / 'work'
+    tmp_ckpt = kill_while_writing(tmp_path, work, '.epoch_2.pth.tmp')
     assert tmp_ckpt.exists(), 'the process was not caught writing its second checkpoint'
     assert not (work / 'epoch_2.pth').exists()
     assert (work / 'last_checkpoint').read_text().strip().endswith('epoch_1.pth')
@@ -134,24 +143,11 @@ def test_sigkill_while_saving_a_best_checkpoint_keeps_the_previous_best(tmp_path
     """A real run saves a new best checkpoint every epoch; it is killed while the second
     best is on its way to disk: the first best is still there, complete."""
     work = tmp_path / 'work'
-    cfg = tmp_path / 'padded.py'
-    cfg.write_text(f"_base_ = [{VANILLA!r}]\n"
-                   "custom_imports = dict(imports=['checkpoint_padding_hook'])\n"
-                   "custom_hooks = [dict(type='CheckpointPaddingHook'),\n"
-                   "                dict(type='EpochMetricHook')]\n"
-                   "default_hooks = dict(checkpoint=dict(save_best='epoch_count',\n"
-                   "                                     rule='greater'))\n")
-    env = dict(os.environ, PYTHONPATH=osp.join(REPO, 'tests') + os.pathsep
-               + os.environ.get('PYTHONPATH', ''), PYTHONUNBUFFERED='1')
-    proc = subprocess.Popen([sys.executable, osp.join(REPO, 'tools/train.py'), str(cfg),
-                             '--work-dir', str(work), '--cfg-options', *TINY],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    tmp_best = work / '.best_epoch_count_epoch_2.pth.tmp'
-    deadline = time.time() + 600
-    while not tmp_best.exists() and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.002)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    tmp_best = kill_while_writing(
+        tmp_path, work, '.best_epoch_count_epoch_2.pth.tmp',
+        hooks="dict(type='CheckpointPaddingHook'), dict(type='EpochMetricHook')",
+        extra="default_hooks = dict(checkpoint=dict(save_best='epoch_count', "
+              "rule='greater'))\n")
     assert tmp_best.exists(), 'the process was not caught writing its second best'
     assert not (work / 'best_epoch_count_epoch_2.pth').exists()
     ckpt = torch.load(work / 'best_epoch_count_epoch_1.pth', map_location='cpu',

@@ -284,7 +284,11 @@ def test_plain_pytorch_example_learns_on_real_fashion_mnist(fmnist_root):
     assert out.returncode == 0, out.stderr[-2000:]
     top1 = dict(re.findall(r'(\w+ θ_\w) top-1: ([0-9.]+) %', out.stdout))
     assert set(top1) == {'EMA θ_k', 'online θ_q'}, out.stdout
-    assert float(top1['online θ_q']) > 25 and float(top1['EMA θ_k']) > 15, out.stdout
+    # seed 0 measured on the 2-core machine (torch 2.14.1): θ_q 53.6-53.8 %, θ_k 52.2 %
+    # (500 test images, chance 10 %); with m = 0.9 θ_k follows θ_q within a few points
+    q, k = float(top1['online θ_q']), float(top1['EMA θ_k'])
+    assert q == pytest.approx(53.7, abs=6) and k == pytest.approx(52.2, abs=6), out.stdout
+    assert abs(q - k) < 5, out.stdout
     assert sum(1 for ln in out.stdout.splitlines() if ln.startswith('epoch ')) == 1
 
 

@@ -79,4 +79,9 @@ def test_faster_rcnn_finetunes_from_automix_backbone(treecrown, tmp_path, monkey
         losses = [json.loads(line)['loss'] for line in f if '"loss"' in line]
     assert len(losses) == 16
     assert np.mean(losses[-4:]) < np.mean(losses[:4])
-    assert np.isfinite(metrics['coco/bbox_mAP']) and 0 <= metrics['coco/bbox_mAP'] <= 1
+    # measured on the 2-core machine (torch 2.14.1, seed of the config): bbox mAP 0.015,
+    # mAP@50 0.056 on the 15 held-out tiles after 16 iterations; a detector that learnt
+    # nothing (or an evaluation that matched no box) gives 0. AP over IoU 0.5:0.95 can
+    # never exceed AP at IoU 0.5.
+    assert metrics['coco/bbox_mAP_50'] == pytest.approx(0.056, abs=0.04), metrics
+    assert 0 < metrics['coco/bbox_mAP'] <= metrics['coco/bbox_mAP_50'], metrics
