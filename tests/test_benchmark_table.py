@@ -205,6 +205,21 @@ def test_paired_differences_against_a_hand_computation(tmp_path):
         t.paired(list(rows.values()), 'AutoMix')
 
 
+def test_a_schedule_that_ends_before_training_is_marked(tmp_path):
+    root = str(tmp_path)
+    good = fake_mmengine_run(root, 'cos', 0, [80.0, 81.0])
+    bad = fake_mmengine_run(root, 'cos', 1, [80.0, 82.0])
+    for work, sched in ((good, "dict(type='CosineAnnealingLR', by_epoch=True)"),
+                        (bad, "dict(type='CosineAnnealingLR', by_epoch=True, T_max=1)")):
+        with open(osp.join(work, 'cos.py'), 'a') as f:
+            f.write(f'param_scheduler = [{sched}]\n')
+    t = tool()
+    row = t.summarise(t.find_runs([root]), last=1)[0]
+    assert row['n'] == 1 and row['median_top1'][0] == 81.0
+    assert 'seed 1: the cosine schedule ends at epoch 1 but train_cfg.max_epochs=2' in \
+        row['notes'][0]
+
+
 def test_a_table_over_other_training_data_is_marked(tmp_path):
     root = str(tmp_path)
     a = fake_mmengine_run(root, 'automix', 0, [80.0])

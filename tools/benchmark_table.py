@@ -157,6 +157,23 @@ def _data_key(dataset):
     return ' '.join(parts)
 
 
+def _schedule_mismatch(cfg):
+    """Why the run's LR schedule does not end with its training (a cosine schedule whose
+    end, or begin + T_max, is not ``max_epochs``), or None. mmengine ends a schedule
+    that gives neither at ``max_epochs``."""
+    epochs = (cfg.get('train_cfg') or {}).get('max_epochs')
+    schedulers = cfg.get('param_scheduler') or []
+    for sched in schedulers if isinstance(schedulers, list) else [schedulers]:
+        if 'Cosine' not in str(sched.get('type', '')) or not sched.get('by_epoch', True):
+            continue
+        begin = sched.get('begin', 0)
+        end = sched.get('end', begin + sched['T_max'] if 'T_max' in sched else None)
+        if epochs and end is not None and end != epochs:
+            return (f'the cosine schedule ends at epoch {end} but train_cfg.max_epochs='
+                    f'{epochs}: not averaged')
+    return None
+
+
 def read_mmengine(work_dir):
     """One run from an mmengine work directory (every resumed part, in time order)."""
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
@@ -176,6 +193,9 @@ def read_mmengine(work_dir):
                    max_epochs=cfg.get('train_cfg', {}).get('max_epochs'),
                    recipe=_recipe_digest(configs[0]),
                    data=_data_key((cfg.get('train_dataloader') or {}).get('dataset')))
+        mismatch = _schedule_mismatch(cfg)
+        if mismatch:
+            run['problem'] = mismatch
     marker = osp.join(work_dir, 'run.json')
     if osp.isfile(marker):
         with open(marker) as f:
