@@ -297,4 +297,16 @@ def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     md = open(out + '.md').read()
     for r in table['methods']:
         assert f'| {r["method"]} | 1 | {r["median_top1"][0]:.2f} ± 0.00 |' in md
+    # the archive (no checkpoints) collects to the same cells and continues the table
+    archive = tmp_path / 'archive'
+    subprocess.run([sys.executable, TOOL, 'archive', str(tmp_path / 'runs'), str(archive)],
+                   check=True, capture_output=True, timeout=120)
+    assert not list(archive.rglob('*.pth'))
+    again = tool()
+    cells = {r['method']: r['median_top1'] for r in again.summarise(
+        again.find_runs([str(archive)]), last=1)}
+    assert cells == {r['method']: tuple(r['median_top1']) for r in table['methods']}
+    rerun = [c if c != str(tmp_path / 'runs') else str(archive) for c in run]
+    proc = subprocess.run(rerun, capture_output=True, text=True, timeout=900)
+    assert proc.stdout.count('done already') == 2
     assert osp.getsize(out + '_curves.png') > 1000 and osp.getsize(out + '_cost.png') > 1000

@@ -2,6 +2,7 @@
 
     python tools/benchmark_table.py run CONFIG [CONFIG ...] --seeds 0 1 2 \\
         --work-root work_dirs/table [--cfg-options key=value ...]
+    python tools/benchmark_table.py archive WORK_ROOT DEST
     python tools/benchmark_table.py collect DIR [DIR ...] --last 1 \\
         --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD]
 
@@ -10,6 +11,10 @@
 that finished (its ``run.json`` says so) is not run again, and an interrupted one
 continues from its latest checkpoint (``--resume``). ``run.json`` also records the
 command, the wall time and the peak RSS of the training process and its workers.
+
+``archive`` copies what ``collect`` reads of the finished runs (configs, ``run.json``,
+scalar logs; a few hundred kB a run) to a folder that can be committed, collected, and
+copied back into a work root to continue a table in another session.
 
 ``collect`` reads any work directories (ours, or a user's multi-GPU CIFAR/ImageNet
 runs: every folder below DIR holding mmengine's ``<time>/vis_data/scalars.json``)
@@ -591,6 +596,30 @@ def plots(runs, rows, out):
         plt.close(fig)
 
 
+def cmd_archive(args):
+    """Copy what ``collect`` reads of every finished run (its config, ``run.json`` and
+    scalar logs; no checkpoint, no picture) from WORK_ROOT to DEST, keeping the layout:
+    DEST can be collected, and copied back into a work root, where ``run`` then skips
+    those runs."""
+    import shutil
+    copied = 0
+    for marker in sorted(glob.glob(osp.join(args.work_root, '**', 'run.json'),
+                                   recursive=True)):
+        with open(marker) as f:
+            if json.load(f).get('returncode') != 0:
+                continue
+        work_dir = osp.dirname(marker)
+        files = [marker, *glob.glob(osp.join(work_dir, '*.py')),
+                 *glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))]
+        for path in files:
+            dest = osp.join(args.dest, osp.relpath(path, args.work_root))
+            os.makedirs(osp.dirname(dest), exist_ok=True)
+            shutil.copyfile(path, dest)
+        copied += 1
+    print(f'[table] archived {copied} finished runs of {args.work_root} in {args.dest}')
+    return 0
+
+
 def cmd_collect(args):
     skipped = []
     runs = find_runs(args.dirs, skipped)
@@ -629,6 +658,10 @@ def main(argv=None):
     p.add_argument('--cfg-options', nargs='+', default=[],
                    help='passed to tools/train.py for every run')
     p.set_defaults(fn=cmd_run)
+    p = sub.add_parser('archive', help='copy the logs of finished runs (no checkpoints)')
+    p.add_argument('work_root')
+    p.add_argument('dest')
+    p.set_defaults(fn=cmd_archive)
     p = sub.add_parser('collect', help='one table from work directories and logs')
     p.add_argument('dirs', nargs='+')
     p.add_argument('--last', type=int, default=1,
