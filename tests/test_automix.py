@@ -546,3 +546,33 @@ def test_a_named_layer_of_other_channels_fails_naming_the_keys():
     with pytest.raises(ValueError, match=r"mix_block.in_channels=32, but backbone layer "
                                          r"'layer4' \(model.mask_layer=3\) outputs 64"):
         MODELS.build(tiny_cfg(mask_layer=3))
+
+
+def test_registered_knobs_drop_passes_and_name_their_keys():
+    """model.switch_off / mix_block_interval / head_weights reach the core step: a
+    frozen step runs θ_k once (clean pass), a dropped clean branch runs θ_q once."""
+    model = build(mix_block_interval=2, head_weights=dict(one_q=0))
+    model.train()
+    calls = {'k': 0, 'q': 0}
+    model.backbone.register_forward_pre_hook(lambda *_: calls.__setitem__('k', calls['k'] + 1))
+    model.backbone_q.register_forward_pre_hook(
+        lambda *_: calls.__setitem__('q', calls['q'] + 1))
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    x, samples = batch()
+    counts = []
+    for _ in range(2):
+        before = dict(calls)
+        log = model.train_step(dict(inputs=x, data_samples=samples), wrapper)
+        counts.append((calls['k'] - before['k'], calls['q'] - before['q']))
+        assert 'loss_one_q' not in log and torch.isfinite(log['loss'])
+    assert counts == [(2, 1), (1, 1)] and model.applied_steps == 2
+    with pytest.raises(ValueError, match=r'model.switch_off=2: expected a float in \[0, 1\]'):
+        build(switch_off=2)
+    with pytest.raises(ValueError, match=r'model.mix_block_interval=0'):
+        build(mix_block_interval=0)
+    frozen_mb = build(head_weights=dict(mix_k=0))
+    frozen_mb.train()
+    with pytest.raises(ValueError, match=r'model.head_weights.mix_k=0 while the Mix Block '
+                                         r'trains with lr=0.1: it would never train'):
+        frozen_mb.train_step(dict(inputs=x, data_samples=samples),
+                             OptimWrapper(torch.optim.SGD(frozen_mb.parameters(), lr=0.1)))

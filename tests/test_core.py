@@ -320,3 +320,104 @@ def test_core_errors_use_the_front_ends_names():
     assert str(err) == 'num_classes=5'
     assert str(err.renamed(dict(num_classes='model.head.num_classes'))) == \
         'model.head.num_classes=5'
+
+
+# -- the Mix Block's update knobs (core/mix_block_updates.py) and the branch weights -----
+def counted(model):
+    """Forward calls of θ_k, θ_q and the Mix Block during the steps that follow."""
+    calls = dict(ema=0, online=0, mix_block=0)
+    for name, module in (('ema', model.ema), ('online', model.online),
+                         ('mix_block', model.mix_block)):
+        module.register_forward_pre_hook(
+            lambda m, a, name=name: calls.__setitem__(name, calls[name] + 1))
+    return calls
+
+
+def test_switch_off_skips_the_theta_k_pass_with_the_official_probability():
+    from mmautomix.core import MixBlockUpdates
+    np.random.seed(0)
+    for s, c in ((0.8, 1.0), (0.8, 0.5), (0.3, 1.0)):
+        rule = MixBlockUpdates(switch_off=s, cos_annealing=c)
+        skipped = np.mean([rule.switched_off() for _ in range(20000)])
+        assert skipped == pytest.approx(1 - s * c, abs=0.015)
+    assert not MixBlockUpdates(switch_off=0.5, cos_annealing=0.0).switched_off()
+    # switch_off = 0.01: nearly every step skips; η = 0 leaves only L_mix_k to train it
+    model = automix(switch_off=0.01, mask_loss_weight=0.0)
+    calls = counted(model)
+    mb = copy.deepcopy(model.mix_block.state_dict())
+    q = model.online.fc.weight.detach().clone()
+    x, y = batch()
+    opt = torch.optim.SGD(model.param_groups(lr=0.1), momentum=0.9)
+    np.random.seed(3)
+    for _ in range(5):
+        model.train_step(x, y, opt)
+    # θ_k: the clean pass only (no pass on x_mb); the Mix Block: 2 masks a step
+    assert calls == dict(ema=5, online=10, mix_block=10)
+    for k, v in model.mix_block.state_dict().items():
+        assert torch.equal(v, mb[k]), k
+    assert not torch.equal(model.online.fc.weight, q)          # θ_q still trains
+
+
+def test_mix_block_interval_trains_it_on_every_kth_step_only():
+    model = automix(mix_block_interval=3)
+    calls = counted(model)
+    x, y = batch()
+    opt = torch.optim.SGD(model.param_groups(lr=0.1), momentum=0.9)
+    history = []
+    for step_index in range(6):
+        before = copy.deepcopy(model.mix_block.state_dict())
+        ema_calls = calls['ema']
+        model.train_step(x, y, opt)
+        moved = any(not torch.equal(v, before[k])
+                    for k, v in model.mix_block.state_dict().items())
+        history.append((calls['ema'] - ema_calls, moved))
+    # steps 0 and 3: θ_k's clean pass and its pass on x_mb, the Mix Block moves;
+    # otherwise the clean pass only and the Mix Block keeps its weights (η > 0 too)
+    assert history == [(2, True), (1, False), (1, False)] * 2
+    assert calls['online'] == 12
+
+
+def test_a_step_the_knobs_keep_equals_the_faithful_step():
+    x, y = batch()
+    faithful, every2 = automix(), automix(mix_block_interval=2)
+    for model in (faithful, every2):
+        step(model, x, y, seed=5)          # step 0 trains the Mix Block for both
+    for (k, a), b in zip(faithful.state_dict().items(), every2.state_dict().values()):
+        assert torch.equal(a, b), k
+    # switch_off: a step whose draw keeps the branch is the faithful step
+    kept = automix(switch_off=0.5)
+    calls = counted(kept)
+    np.random.seed(5)
+    torch.manual_seed(5)
+    opt = torch.optim.SGD(kept.param_groups(lr=0.1), momentum=0.9)
+    kept.train_step(x, y, opt)
+    assert calls['ema'] == 2                 # with seed 5 the draw keeps the branch
+    for (k, a), b in zip(faithful.state_dict().items(), kept.state_dict().values()):
+        assert torch.equal(a, b), k
+
+
+def test_a_zero_branch_weight_removes_its_pass():
+    model = automix(head_weights=dict(one_q=0))
+    calls = counted(model)
+    logs, _ = step(model, *batch())
+    assert calls['online'] == 1 and 'loss_one_q' not in logs and np.isfinite(logs['loss'])
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(switch_off=1.5), r'switch_off=1.5: expected a float in \[0, 1\]'),
+    (dict(mix_block_interval=0), r'mix_block_interval=0: expected an int >= 1'),
+    (dict(head_weights=dict(mix_k=0, one_q=0, mix_q=0)), r'head_weights.mix_q=0'),
+    (dict(head_weights=dict(one_k=1)), r"head_weights: unknown \['one_k'\]"),
+    (dict(head_weights=dict(one_q=-1)), r'expected weights >= 0'),
+])
+def test_bad_knobs_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        automix(**kwargs)
+
+
+def test_a_mix_block_that_would_never_train_is_refused():
+    model = automix(head_weights=dict(mix_k=0))
+    with pytest.raises(ValueError, match=r'head_weights.mix_k=0 with mix_block_lr=0.1: '
+                                         r'the Mix Block would never train'):
+        model.param_groups(lr=0.1)
+    assert len(model.param_groups(lr=0.1, mix_block_lr=0.0)) == 2

@@ -14,11 +14,13 @@ from .mixing import (CoreInputError, check_inputs, check_labels, constant_mask,
                      mask_scale_for, mask_statistics, mix, permutation, renamed_errors,
                      sample_pairs, soft_target)
 from .skip import StepSkipper, buffer_snapshot, nonfinite_losses
-from .step import StepLosses, StepNetworks, automix_branches, total_loss
+from .mix_block_updates import MixBlockUpdates
+from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, has_loss,
+                   total_loss)
 
-__all__ = ['AutoMixClassifier', 'CoreInputError', 'FeatureTap', 'MixBlock', 'StepLosses',
-           'StepNetworks', 'StepSkipper', 'automix_branches', 'buffer_snapshot',
-           'check_inputs', 'check_labels', 'constant_mask', 'copy_to_ema', 'ema_update',
+__all__ = ['AutoMixClassifier', 'BranchWeights', 'CoreInputError', 'FeatureTap',
+           'MixBlock', 'MixBlockUpdates', 'StepLosses', 'StepNetworks', 'StepSkipper',
+           'automix_branches', 'buffer_snapshot', 'check_inputs', 'has_loss', 'check_labels', 'constant_mask', 'copy_to_ema', 'ema_update',
            'find_layer', 'mask_scale_for', 'mask_statistics', 'mix', 'momentum_at',
            'nonfinite_losses', 'permutation', 'renamed_errors', 'sample_pairs',
            'soft_cross_entropy', 'soft_target', 'tokens_to_grid', 'total_loss']

@@ -30,7 +30,9 @@ from .feature_tap import FeatureTap
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
 from .mixing import renamed_errors
-from .step import StepLosses, StepNetworks, automix_branches, total_loss
+from .mix_block_updates import MixBlockUpdates
+from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, has_loss,
+                   total_loss)
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -67,6 +69,12 @@ class AutoMixClassifier(nn.Module):
             (same gradients, a third of the activation memory).
         num_extra_tokens (int, optional): class/distillation tokens before the patch
             tokens of a token model; None infers 0, 1 or 2 from a square grid.
+        head_weights (dict, optional): loss weights ``mix_k``, ``one_q``, ``mix_q`` (all
+            1 by default, as officially); a zero weight drops that branch's pass.
+        switch_off (float): the official ``switch_off`` s (0: off); see
+            ``core/mix_block_updates.py``.
+        mix_block_interval (int): the Mix Block trains on every k-th step only (1: every
+            step); see ``core/mix_block_updates.py``.
         max_nonfinite (int): steps with a non-finite loss, like batches of one sample,
             are skipped with a warning (the project's one rule, ``core/skip.py``: no
             update, buffers restored, θ_k not moved); this many non-finite steps stop
@@ -91,6 +99,9 @@ class AutoMixClassifier(nn.Module):
                  truncate_clean_pass: bool = False,
                  staged_backward: bool = True,
                  num_extra_tokens: Optional[int] = None,
+                 head_weights: Optional[dict] = None,
+                 switch_off: float = 0.0,
+                 mix_block_interval: int = 1,
                  max_nonfinite: int = 10):
         super().__init__()
         if not isinstance(model, nn.Module):
@@ -118,6 +129,9 @@ class AutoMixClassifier(nn.Module):
         self.mask_scale = mask_scale
         self.truncate_clean_pass = truncate_clean_pass
         self.staged_backward = staged_backward
+        self.weights = BranchWeights.from_dict(head_weights, 'head_weights')
+        self.updates = MixBlockUpdates(switch_off, mix_block_interval,
+                                       keys=dict(interval='mix_block_interval'))
         self.skipper = StepSkipper(max_nonfinite, 'AutoMixClassifier',
                                    'Lower the learning rate or clip gradients',
                                    'drop_last=True in the DataLoader drops such batches')
@@ -126,6 +140,11 @@ class AutoMixClassifier(nn.Module):
     def param_groups(self, lr: float, mix_block_lr: Optional[float] = None, **kwargs):
         """Optimizer groups: θ_q at ``lr`` and the Mix Block at ``mix_block_lr``
         (default ``lr``); θ_k is not trained. ``kwargs`` go to both groups."""
+        mb_lr = lr if mix_block_lr is None else mix_block_lr
+        if self.weights.mix_k == 0 and mb_lr != 0:
+            raise ValueError(f'head_weights.mix_k=0 with mix_block_lr={mb_lr}: the Mix Block '
+                             'would never train (its classification loss is dropped); '
+                             'expected mix_block_lr=0 or head_weights.mix_k > 0')
         return [dict(params=list(self.online.parameters()), lr=lr, **kwargs),
                 dict(params=list(self.mix_block.parameters()),
                      lr=lr if mix_block_lr is None else mix_block_lr, **kwargs)]
@@ -152,7 +171,9 @@ class AutoMixClassifier(nn.Module):
             x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
             self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
-            mask_scale=self.mask_scale), dict(layer=f'layer={self.layer!r}'))
+            mask_scale=self.mask_scale, weights=self.weights,
+            updates=None if self.updates.always else self.updates, step=int(self.steps)),
+            dict(layer=f'layer={self.layer!r}'))
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor,
                    optimizer: torch.optim.Optimizer,
@@ -179,6 +200,8 @@ class AutoMixClassifier(nn.Module):
             if part is None:
                 break
             logs.update(part)
+            if not has_loss(part):     # a branch a knob dropped
+                continue
             loss = total_loss(part)
             parts.append(loss)
             if self.staged_backward:

@@ -24,6 +24,7 @@ from typing import Callable, Dict, Iterator, NamedTuple, Optional
 import torch
 
 from .mix_block import MixBlock
+from .mix_block_updates import MixBlockUpdates
 from .mixing import (check_feature_channels, check_inputs, check_labels, constant_mask,
                      mask_scale_for, mask_statistics, mix, sample_pairs, soft_target)
 
@@ -44,6 +45,34 @@ class StepLosses(NamedTuple):
     mix: Callable               # (logits, soft targets) → soft cross-entropy
 
 
+class BranchWeights(NamedTuple):
+    """Weights of the three classification losses (official ``head_weights``: head_mix_k,
+    head_one_q, head_mix_q; 1 in every released config). A zero weight drops that
+    branch's network pass; ``mix_q`` must stay > 0 (it is how AutoMix trains θ_q)."""
+    mix_k: float = 1.0          # L_mix_k, θ_k on x_mb: trains the Mix Block
+    one_q: float = 1.0          # L_one_q, θ_q on the clean images
+    mix_q: float = 1.0          # L_mix_q, θ_q on x_bb
+
+    @classmethod
+    def from_dict(cls, weights: Optional[dict], key: str = 'head_weights'):
+        """Weights from ``weights`` (missing ones 1), checked; errors name ``key``."""
+        weights = dict(weights or {})
+        unknown = sorted(set(weights) - set(cls._fields))
+        if unknown:
+            raise ValueError(f'{key}: unknown {unknown}; expected keys among '
+                             f'{list(cls._fields)}')
+        return cls(**weights).check(key)
+
+    def check(self, key: str = 'head_weights') -> 'BranchWeights':
+        if any(not isinstance(w, (int, float)) or w < 0 for w in self):
+            raise ValueError(f'{key}={dict(self._asdict())}: expected weights >= 0')
+        if self.mix_q <= 0:
+            raise ValueError(f'{key}.mix_q={self.mix_q}: the mixed-image loss is how AutoMix '
+                             'trains the classifier θ_q; expected a weight > 0 (every '
+                             'branch weight zero leaves nothing to train)')
+        return self
+
+
 def automix_branches(x: torch.Tensor,
                      labels: torch.Tensor,
                      nets: StepNetworks,
@@ -56,7 +85,10 @@ def automix_branches(x: torch.Tensor,
                      lam_margin: float = -1.0,
                      mask_scale: Optional[int] = None,
                      no_repeat: bool = False,
-                     on_mix: Optional[Callable] = None) -> Iterator[Dict[str, torch.Tensor]]:
+                     on_mix: Optional[Callable] = None,
+                     weights: BranchWeights = BranchWeights(),
+                     updates: Optional[MixBlockUpdates] = None,
+                     step: int = 0) -> Iterator[Dict[str, torch.Tensor]]:
     """Yield the loss dicts of the three branches, in the order they can be freed.
 
     Args:
@@ -68,7 +100,14 @@ def automix_branches(x: torch.Tensor,
         mask_loss_weight (float): η. ``lam_margin``: see step 3 above (negative: off).
         mask_scale: s, input size / feature size; None derives it from the shapes.
         no_repeat: re-draw pairings that pair a sample with itself (official option).
-        on_mix: called as ``on_mix(x, idx_mb, lam_mb, mask_mb, x_mb)`` (for pictures).
+        on_mix: called as ``on_mix(x, idx_mb, lam_mb, mask_mb, x_mb)`` (for pictures;
+            with x_bb's pair, mask and image on a step that leaves the Mix Block alone).
+        weights (BranchWeights): the loss weights; a zero weight drops the branch's pass.
+        updates (MixBlockUpdates): which steps train the Mix Block (``step``: this
+            step's 0-based index); None: every step, in full (the faithful default).
+
+    Branches that a knob drops yield a dict without losses (the front-ends backpropagate
+    only what has one); the third branch always has its loss.
 
     Bad input raises ``CoreInputError`` in the core's terms (``num_classes``,
     ``mask_scale``, ``in_channels``, ``layer``); front-ends rename them to their own
@@ -84,37 +123,61 @@ def automix_branches(x: torch.Tensor,
         z = nets.clean_feature(x)
     check_feature_channels(z, mix_block.in_channels)
     s = mask_scale_for(x, z, mask_scale)
-    proj = mix_block.project(z)
-    mask_mb = mix_block(z, lam_mb, idx_mb, s, projections=proj)
+    frozen = updates is not None and updates.frozen(step)   # no Mix Block gradient
+    with torch.set_grad_enabled(torch.is_grad_enabled() and not frozen):
+        proj = mix_block.project(z)
+        mask_mb = None if frozen else mix_block(z, lam_mb, idx_mb, s, projections=proj)
     with torch.no_grad():
         if 0 <= lam_margin and min(lam_bb, 1 - lam_bb) <= lam_margin:
             mask_bb = constant_mask(x, lam_bb)
         else:
             mask_bb = mix_block(z, lam_bb, idx_bb, s,
                                 projections=tuple(p.detach() for p in proj))
-    x_mb = mix(x, mask_mb, idx_mb)
     x_bb = mix(x, mask_bb, idx_bb)
-    if on_mix is not None:
-        on_mix(x, idx_mb, lam_mb, mask_mb, x_mb)
-
-    # Mix Block branch: θ_k is frozen, so L_mix_k reaches only the Mix Block via x_mb
-    logits = nets.ema_mix_logits(x_mb)
-    branch = dict(loss_mix_k=losses.mix(logits, soft_target(y, idx_mb, lam_mb, num_classes)))
-    if mask_loss_weight > 0:
-        branch['loss_mask'] = mask_loss_weight * mix_block.mask_loss(mask_mb, lam_mb)
-    branch.update(mask_statistics(mask_mb, lam_mb))
-    del x_mb, mask_mb, proj, logits
+    branch = {}
+    if mask_mb is None:
+        if on_mix is not None:
+            on_mix(x, idx_bb, lam_bb, mask_bb, x_bb)
+    else:
+        x_mb = mix(x, mask_mb, idx_mb)
+        if on_mix is not None:
+            on_mix(x, idx_mb, lam_mb, mask_mb, x_mb)
+        # the official switch_off draw comes after the masks, as in the official step
+        if weights.mix_k > 0 and not (updates is not None and updates.switched_off()):
+            # θ_k is frozen, so L_mix_k reaches only the Mix Block via x_mb
+            logits = nets.ema_mix_logits(x_mb)
+            branch['loss_mix_k'] = losses.mix(
+                logits, soft_target(y, idx_mb, lam_mb, num_classes))
+            if weights.mix_k != 1:
+                branch['loss_mix_k'] = weights.mix_k * branch['loss_mix_k']
+            del logits
+        if mask_loss_weight > 0:
+            branch['loss_mask'] = mask_loss_weight * mix_block.mask_loss(mask_mb, lam_mb)
+        branch.update(mask_statistics(mask_mb, lam_mb))
+        del x_mb, mask_mb
+    del proj
     yield branch
 
     # online branch, clean images
-    logits = nets.online_logits(x)
-    acc = (logits.argmax(1) == y).float().mean() * 100
-    yield dict(loss_one_q=losses.one(logits, y), acc_one_q=acc.detach())
-    del logits
+    if weights.one_q > 0:
+        logits = nets.online_logits(x)
+        acc = (logits.argmax(1) == y).float().mean() * 100
+        loss = losses.one(logits, y)
+        yield dict(loss_one_q=loss if weights.one_q == 1 else weights.one_q * loss,
+                   acc_one_q=acc.detach())
+        del logits
+    else:
+        yield {}
 
     # online branch, mixed images (M_bb carries no gradient)
     logits = nets.online_mix_logits(x_bb)
-    yield dict(loss_mix_q=losses.mix(logits, soft_target(y, idx_bb, lam_bb, num_classes)))
+    loss = losses.mix(logits, soft_target(y, idx_bb, lam_bb, num_classes))
+    yield dict(loss_mix_q=loss if weights.mix_q == 1 else weights.mix_q * loss)
+
+
+def has_loss(losses: Dict[str, torch.Tensor]) -> bool:
+    """Whether a branch's dict holds a loss (a dropped branch's holds none)."""
+    return any(k.startswith('loss') for k in losses)
 
 
 def total_loss(losses: Dict[str, torch.Tensor]) -> torch.Tensor:

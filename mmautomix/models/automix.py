@@ -44,8 +44,9 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.models.backbones.resnet import BasicBlock, Bottleneck
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import (FeatureTap, StepLosses, StepNetworks, StepSkipper,
-                            automix_branches, buffer_snapshot, copy_to_ema, ema_update)
+from mmautomix.core import (BranchWeights, FeatureTap, MixBlockUpdates, StepLosses,
+                            StepNetworks, StepSkipper, automix_branches, buffer_snapshot,
+                            copy_to_ema, ema_update, has_loss)
 from mmautomix.core.mixing import renamed_errors
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
@@ -96,6 +97,19 @@ class AutoMix(ImageClassifier):
         truncate_clean_pass (bool): stop the clean θ_k pass at ``mask_layer`` (a speed
             option that changes θ_k's BN statistics; see the module docstring).
         staged_backward (bool): see the module docstring.
+        head_weights (dict, optional): weights of the losses ``mix_k`` (θ_k on x_mb, the
+            Mix Block's), ``one_q`` (θ_q on x), ``mix_q`` (θ_q on x_bb); 1 each by
+            default, as in every official config (``head_weights``). A zero weight drops
+            that branch's network pass (speed: ``one_q=0`` saves θ_q's clean pass).
+        switch_off (float): the official ``switch_off`` s in [0, 1]: with probability
+            1 − s (s > 0) a step skips the Mix Block's classification branch (no θ_k pass
+            on x_mb; the mask loss still trains it). 0: off (official CNN configs; the
+            ViT/ConvNeXt ImageNet configs use 0.8). See ``core/mix_block_updates.py``.
+        mix_block_interval (int): ours: the Mix Block trains on every k-th step only; in
+            between it makes the masks without a gradient (no θ_k pass on x_mb, no Mix
+            Block backward). 1: every step (the official behaviour). Under DDP the
+            steps in between leave the Mix Block without gradients: set
+            ``model_wrapper_cfg.find_unused_parameters=True``.
         predict_online (bool): ``predict`` uses θ_q instead of θ_k.
         eval_both (bool): during evaluation also attach the other model's scores (as
             ``pred_score_other``) so ``AutoMixAccuracy`` logs EMA and online top-1.
@@ -124,6 +138,9 @@ class AutoMix(ImageClassifier):
                  mix_shuffle_no_repeat: bool = False,
                  truncate_clean_pass: bool = False,
                  staged_backward: bool = True,
+                 head_weights: Optional[dict] = None,
+                 switch_off: float = 0.0,
+                 mix_block_interval: int = 1,
                  predict_online: bool = False,
                  eval_both: bool = True,
                  max_nonfinite: int = 10,
@@ -168,6 +185,10 @@ class AutoMix(ImageClassifier):
         self.mix_shuffle_no_repeat = mix_shuffle_no_repeat
         self.truncate_clean_pass = truncate_clean_pass
         self.staged_backward = staged_backward
+        self.weights = BranchWeights.from_dict(head_weights, 'model.head_weights')
+        self.updates = MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
+            switch_off='model.switch_off', interval='model.mix_block_interval'))
+        self.applied_steps = 0     # optimizer steps taken (the Mix Block interval's clock)
         self.predict_online = predict_online
         self.eval_both = eval_both
         self.max_nonfinite = max_nonfinite
@@ -268,7 +289,9 @@ class AutoMix(ImageClassifier):
             nets, losses, self.mix_block, num_classes=self.head.num_classes,
             alpha=self.alpha, mask_loss_weight=self.mask_loss_weight,
             lam_margin=self.lam_margin, mask_scale=self.mask_scale,
-            no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record)
+            no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record,
+            weights=self.weights, updates=None if self.updates.always else self.updates,
+            step=self.applied_steps)
         return renamed_errors(branches, self.CONFIG_KEYS | dict(
             layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
 
@@ -308,6 +331,8 @@ class AutoMix(ImageClassifier):
         rule of ``core/skip.py``, on both paths)."""
         if len(data['inputs']) == 1:
             return self.skip_single_sample_batch(optim_wrapper)
+        if self.weights.mix_k == 0:
+            self._check_mix_block_frozen(optim_wrapper)
         restore_buffers = buffer_snapshot(self)   # used if the step turns out non-finite
         if self.staged_backward:
             log_vars, parts, all_losses = self._staged_backward(data, optim_wrapper)
@@ -329,24 +354,42 @@ class AutoMix(ImageClassifier):
         else:
             optim_wrapper.update_params(total)
         self.skipper.applied()
+        self.applied_steps += 1
         return log_vars
 
     def _staged_backward(self, data, optim_wrapper):
-        """Forward and backward of the three branches, one after another."""
+        """Forward and backward of the three branches, one after another (a branch a
+        knob dropped has no loss and no backward; the last always has one)."""
         log_vars, parts, all_losses = {}, [], {}
         with optim_wrapper.optim_context(self):
             data = self.data_preprocessor(data, True)
-            for losses in self._branches(**data):
+            for i, losses in enumerate(self._branches(**data)):
+                all_losses.update(losses)
+                if not has_loss(losses):
+                    log_vars.update({k: v.detach() for k, v in losses.items()})
+                    continue
                 parsed, part_vars = self.parse_losses(losses)
                 part_vars.pop('loss')
                 log_vars.update(part_vars)
-                all_losses.update(losses)
                 parts.append(parsed.detach())
-                if len(parts) < 3:
+                if i < 2:
                     self._backward_only(optim_wrapper, parsed)
                 else:   # the wrapper's own backward: counts the accumulation step
                     optim_wrapper.backward(optim_wrapper.scale_loss(parsed))
         return log_vars, parts, all_losses
+
+    def _check_mix_block_frozen(self, optim_wrapper):
+        """With ``head_weights.mix_k=0`` the Mix Block's classification loss is dropped:
+        a non-zero learning rate for it is a mistake (it would never learn masks)."""
+        ours = {id(p) for p in self.mix_block.parameters()}
+        for group in optim_wrapper.param_groups:
+            if group['lr'] and any(id(p) in ours for p in group['params']):
+                raise ValueError(
+                    f'model.head_weights.mix_k=0 while the Mix Block trains with lr='
+                    f'{group["lr"]}: it would never train (its classification loss is '
+                    'dropped); expected head_weights.mix_k > 0, or a zero Mix Block '
+                    'learning rate (optim_wrapper.paramwise_cfg.custom_keys.mix_block.'
+                    'lr_mult=0)')
 
     @staticmethod
     def _backward_only(optim_wrapper, loss):

@@ -59,6 +59,7 @@ class AutoMixDDP(MMDistributedDataParallel):
         if self._all_ranks(bool(torch.isfinite(parsed.detach()))):
             optim_wrapper.update_params(parsed)
             module.skipper.applied()
+            module.applied_steps += 1
             return log_vars
         (parsed * 0).backward()          # DDP's reducer expects one backward per forward
         return module.skip_nonfinite_step(optim_wrapper, losses, restore_buffers,

@@ -66,7 +66,8 @@ class AutoMixMomentumHook(Hook):
                 f'optim_wrapper.accumulative_counts={counts}: the EMA must follow the '
                 'optimizer steps; expected equal values (or leave update_interval unset)')
 
-    COUNTERS = ('ema_steps', 'momentum', 'nonfinite_steps', 'single_sample_batches')
+    COUNTERS = ('ema_steps', 'momentum', 'nonfinite_steps', 'single_sample_batches',
+                'applied_steps')
 
     def before_save_checkpoint(self, runner, checkpoint):
         """The model's step counters and current m go with the checkpoint
