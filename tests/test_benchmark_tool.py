@@ -49,7 +49,7 @@ def test_report_lists_every_mode_and_the_floor():
         cells = line.split()
         if cells and cells[0] in _tool().MODES:
             rows[cells[0]] = [float(c) for c in cells[1:4]]
-            passes[cells[0]] = int(cells[-1])
+            passes[cells[0]] = float(cells[-1])
     assert set(rows) == {'vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain'}
     # θ_k's clean pass (whole or truncated), θ_k's mixed pass for the Mix Block, θ_q's
     # clean and mixed passes; Mixup and vanilla one
@@ -85,7 +85,7 @@ def test_family_modes_report_a_ratio_to_mixup():
         cells = line.split()
         if cells and cells[0] in family + ('mixup', ):
             rows[cells[0]] = [float(c) for c in cells[1:4]]
-            passes[cells[0]] = int(cells[-1])
+            passes[cells[0]] = float(cells[-1])
     assert set(rows) == set(family) | {'mixup'}
     for step_s, _, ratio in rows.values():
         assert step_s > 0 and abs(ratio - step_s / rows['mixup'][0]) < 0.05 * ratio + 0.1
@@ -93,3 +93,21 @@ def test_family_modes_report_a_ratio_to_mixup():
     # the structure of each cost, not a timing: PuzzleMix adds a saliency pass (a
     # forward and backward of θ) to Mixup's one; the others mix without the network
     assert passes == {m: 2 if m.startswith('puzzlemix') else 1 for m in family + ('mixup', )}
+
+
+def test_speed_knobs_report_the_passes_they_save():
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
+         '--batch', '4', '--steps', '1', '--warmup', '0', '--device', 'cpu',
+         '--modes', 'knobs'], capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    passes = {}
+    for line in proc.stdout.splitlines():
+        cells = line.split()
+        if cells and cells[0] in _tool().KNOBS + ('automix', 'mixup'):
+            passes[cells[0]] = float(cells[-1])
+    # 4 a step in full; every 2nd step without θ_k's pass on x_mb; no θ_q clean pass;
+    # switch_off 0.8 skips θ_k's pass on x_mb on about a fifth of the steps
+    assert passes['mixup'] == 1 and passes['automix'] == 4
+    assert passes['automix_every2'] == 3.5 and passes['automix_oneq0'] == 3
+    assert 3 <= passes['automix_switch08'] <= 4

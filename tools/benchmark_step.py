@@ -13,13 +13,19 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
                  clean pass at the Mix Block's stage, changes θ_k's BN statistics)
   automix_plain  AutoMix with both levers off (summed loss, full clean θ_k pass): the
                  cost structure of the official step, for reference
+  automix_switch08  AutoMix with the official switch_off=0.8 (the Mix Block's θ_k pass
+                 skipped on a fifth of the steps)
+  automix_every2 AutoMix with mix_block_interval=2 (the Mix Block trained every 2nd step)
+  automix_oneq0  AutoMix with head_weights one_q=0 (no θ_q pass on the clean images)
   fmix, saliencymix, smoothmix, gridmix   mmautomix batch augments (reference α)
   manifoldmix    mmautomix ManifoldMix classifier (α=2, layers 0-2)
   puzzlemix      mmautomix PuzzleMix classifier (α=1; r18: the CIFAR config, 2-16
                  blocks, 4-px transport; r50: the ImageNet config, 2-8 blocks)
   puzzlemix_pool the same with the graph cuts in 2 worker processes (n_workers=2)
 The default is the AutoMix set (vanilla, mixup and the three automix modes); name the others
-with --modes, or --modes family for the whole mixup family.
+with --modes, --modes family for the whole mixup family, --modes knobs for AutoMix's
+speed knobs. The passes column is the mean over 4 steps of the backbone forwards a step
+starts (knobs that skip passes on some steps give fractions).
 
 Time: the modes run interleaved in one process (step i of every mode, then step i+1),
 after warm-up steps; the median step time, its ratio to Mixup ("x mixup"), and the
@@ -55,6 +61,7 @@ import time
 import torch
 
 MODES = ('vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain')
+KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0')
 FAMILY = ('fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix',
           'puzzlemix_pool')
 AUGMENTS = dict(fmix=dict(type='FMix', alpha=0.2),
@@ -106,7 +113,10 @@ def model_cfg(mode, arch):
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
                                   lam_concat=arch != 'r18', mask_loss_margin=0.1),
                    staged_backward=mode != 'automix_plain',
-                   truncate_clean_pass=mode == 'automix_trunc')
+                   truncate_clean_pass=mode == 'automix_trunc',
+                   switch_off=0.8 if mode == 'automix_switch08' else 0.0,
+                   mix_block_interval=2 if mode == 'automix_every2' else 1,
+                   head_weights=dict(one_q=0) if mode == 'automix_oneq0' else None)
     return cfg
 
 
@@ -163,10 +173,10 @@ def interleaved(fns, args, context=contextlib.nullcontext):
     return times
 
 
-def backbone_passes(model, wrapper, data):
-    """Forward calls started on the network's backbones (θ, or θ_q and θ_k) in one
-    ``train_step``, a truncated one included: the structure of a mode's cost,
-    independent of the host's speed."""
+def backbone_passes(model, wrapper, data, steps=4):
+    """Forward calls started on the network's backbones (θ, or θ_q and θ_k) per
+    ``train_step``, a truncated one included, the mean over ``steps`` steps: the
+    structure of a mode's cost, independent of the host's speed."""
     calls = [0]
 
     def count(*_):
@@ -174,10 +184,11 @@ def backbone_passes(model, wrapper, data):
 
     handles = [m.register_forward_pre_hook(count) for name, m in model.named_children()
                if name.startswith('backbone')]
-    model.train_step(data, wrapper)
+    for _ in range(steps):
+        model.train_step(data, wrapper)
     for h in handles:
         h.remove()
-    return calls[0]
+    return round(calls[0] / steps, 2)
 
 
 def time_modes(args, arch, batch):
@@ -327,7 +338,7 @@ def report(arch, batch, args, times, spread, mem, passes, phases=None):
         if args.device != 'cuda':
             rss = mem[mode]['peak_rss_mb']
             line += f' {rss:8.0f} {rss / mem["mixup"]["peak_rss_mb"]:8.2f}'
-        line += f' {passes[mode]:6d}'
+        line += f' {passes[mode]:6g}'
         print(line, flush=True)
     if phases:
         q = phases['Q']
@@ -357,17 +368,21 @@ def main():
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     parser.add_argument('--amp-dtype', choices=['bf16', 'fp16'])
     parser.add_argument('--channels-last', action='store_true')
-    parser.add_argument('--modes', nargs='+', choices=MODES + FAMILY + ('family', ),
+    parser.add_argument('--modes', nargs='+',
+                        choices=MODES + FAMILY + KNOBS + ('family', 'knobs'),
                         default=list(MODES),
                         help='modes to run (mixup, the reference, is always added; '
-                        '"family": every mode of the mixup family)')
+                        '"family": every mode of the mixup family; "knobs": AutoMix\'s speed '
+                        'knobs)')
     parser.add_argument('--breakdown', action='store_true',
                         help='also time the network passes alone and print the floor')
     parser.add_argument('--memory-child', action='store_true', help=argparse.SUPPRESS)
-    parser.add_argument('--mode', choices=MODES + FAMILY, help=argparse.SUPPRESS)
+    parser.add_argument('--mode', choices=MODES + FAMILY + KNOBS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if 'family' in args.modes:
         args.modes = [m for m in args.modes if m != 'family'] + list(FAMILY)
+    if 'knobs' in args.modes:
+        args.modes = [m for m in args.modes if m != 'knobs'] + ['automix'] + list(KNOBS)
     args.modes = ['mixup'] + list(dict.fromkeys(m for m in args.modes if m != 'mixup'))
     args.amp_dtype = {'bf16': 'bfloat16', 'fp16': 'float16', None: None}[args.amp_dtype]
     from mmengine.logging import MMLogger
