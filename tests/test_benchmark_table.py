@@ -310,3 +310,26 @@ def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     proc = subprocess.run(rerun, capture_output=True, text=True, timeout=900)
     assert proc.stdout.count('done already') == 2
     assert osp.getsize(out + '_curves.png') > 1000 and osp.getsize(out + '_cost.png') > 1000
+
+
+def test_recipe_digest_ignores_what_does_not_change_training(tmp_path):
+    """A regime config and its 4-epoch sibling given the same data and schedule by
+    --cfg-options train the same (validation leaves ExactResumeEpochBasedTrainLoop's
+    random stream alone): one recipe. Another subset size is another recipe."""
+    from mmengine.config import Config
+    folder = osp.join(REPO, 'configs/mixups/fashion_mnist')
+    regime = Config.fromfile(osp.join(folder, 'resnet18-w16_1xb100-mixup-100e_fmnist2k.py'))
+    short = Config.fromfile(osp.join(folder, 'resnet18-w16_1xb100-mixup-4e_fmnist.py'))
+    short.merge_from_dict({'train_dataloader.dataset.num_samples': 2000,
+                           'train_dataloader.num_workers': 0, 'train_cfg.max_epochs': 100,
+                           'train_cfg.val_interval': 10,
+                           'train_cfg.dynamic_intervals': [(90, 1)]})
+    paths = []
+    for name, cfg in (('regime', regime), ('search', short)):
+        paths.append(str(tmp_path / f'{name}.py'))
+        cfg.dump(paths[-1])
+    t = tool()
+    assert t._recipe_digest(paths[0]) == t._recipe_digest(paths[1])
+    short.merge_from_dict({'train_dataloader.dataset.num_samples': 1000})
+    short.dump(paths[1])
+    assert t._recipe_digest(paths[0]) != t._recipe_digest(paths[1])

@@ -131,7 +131,8 @@ def _recipe_digest(cfg_path):
     """A digest of what defines the recipe: the config without the keys that differ
     between seeds and those that do not change what is trained (checkpointing, logging,
     pictures, the DDP wrapper, which epoch-based loop runs the epochs, the data loaders'
-    worker settings)."""
+    worker settings, when ``ExactResumeEpochBasedTrainLoop`` validates, the variables of
+    a regime base)."""
     from mmengine.config import Config
     cfg = Config.fromfile(cfg_path).to_dict()
     for key in SEED_KEYS + NOT_RECIPE_KEYS:
@@ -140,11 +141,21 @@ def _recipe_digest(cfg_path):
         if isinstance(cfg.get(loader), dict):   # how the data is loaded, not which
             for key in ('num_workers', 'persistent_workers', 'pin_memory'):
                 cfg[loader].pop(key, None)
+            dataset = cfg[loader].get('dataset')
+            if isinstance(dataset, dict) and dataset.get('num_samples') is not None:
+                dataset.setdefault('subset_seed', 0)    # OfflineFashionMNIST's default
     loop = dict(cfg.get('train_cfg') or {})
+    if str(loop.get('type', '')).endswith('ExactResumeEpochBasedTrainLoop'):
+        # validation leaves this loop's random stream untouched: when it validates does
+        # not change what is trained
+        for key in ('val_interval', 'val_begin', 'dynamic_intervals'):
+            loop.pop(key, None)
     if str(loop.get('type', '')).endswith('EpochBasedTrainLoop'):
         loop.pop('type')
         loop['by_epoch'] = True
     cfg['train_cfg'] = loop
+    for key in [k for k in cfg if k.startswith('regime_')]:
+        cfg.pop(key)          # a regime base's variables, already merged where they act
     return _digest(json.dumps(cfg, sort_keys=True, default=str))
 
 
