@@ -35,5 +35,5 @@ class SkipProbeHook(Hook):
             self.handle.remove()
             self.handle = None
         self.records.append(dict(iter=runner.iter, batch=len(data_batch['inputs']),
-                                 outputs={k: float(v.detach()) for k, v in outputs.items()},
+                                 outputs={k: float(torch.as_tensor(v).detach()) for k, v in outputs.items()},
                                  before=self.before, after=state_of(runner)))
