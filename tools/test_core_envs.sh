@@ -16,6 +16,7 @@ PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 export PIP_CONSTRAINT=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1
 floor=$(sed -n 's/^torch>=\([0-9.]*\).*/\1/p' requirements/core.txt)
+[[ "$floor" == *.*.* ]] || floor="$floor.0"      # 2.1 -> 2.1.0, as torch names itself
 newest=$("$PYTHON" -m pip index versions torch 2>/dev/null | sed -n 's/^torch (\(.*\))$/\1/p')
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || versions=("$floor" "$newest")
