@@ -19,7 +19,14 @@ floor=$(sed -n 's/^torch>=\([0-9.]*\).*/\1/p' requirements/core.txt)
 [[ "$floor" == *.*.* ]] || floor="$floor.0"      # 2.1 -> 2.1.0, as torch names itself
 newest=$("$PYTHON" -m pip index versions torch 2>/dev/null | sed -n 's/^torch (\(.*\))$/\1/p')
 versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=("$floor" "$newest")
+if [ ${#versions[@]} -eq 0 ]; then
+    versions=("$floor")
+    if [ -n "$newest" ]; then
+        versions+=("$newest")
+    else
+        echo "[core-envs] the registry did not say its newest torch (pip index versions torch); testing the floor only"
+    fi
+fi
 status=0
 for v in "${versions[@]}"; do
     venv="$ROOT/.venv-core/torch-$v"
