@@ -110,3 +110,23 @@ def test_visualize_mixes_writes_the_comparison_picture(automix_checkpoint, tmp_p
     automix, mixup = img[y[1]:y[1] + tile, x1:x1 + tile], img[y[2]:y[2] + tile, x1:x1 + tile]
     assert not np.array_equal(automix, mixup)
     assert 'rows' in proc.stdout
+
+
+@pytest.mark.parametrize('config', [
+    'mixups/fashion_mnist/resnet18-w16_1xb100-cutmix-100e_fmnist2k.py',
+    'automix/fashion_mnist/automix_resnet18-w16_1xb100-lamcat-100e_fmnist2k.py'])
+def test_a_regime_config_runs_a_real_epoch(config, tmp_path, fmnist_root):
+    """The data-limited regime's configs on real images: its subset (2,000 images, the
+    same subset_seed for every run), its schedule, one short epoch (200 images here)."""
+    path = osp.join(REPO, 'configs', config)
+    full = Config.fromfile(path)
+    assert full.train_dataloader.dataset.num_samples == 2000
+    assert full.train_dataloader.dataset.subset_seed == 0
+    assert full.train_cfg.max_epochs == 100 and full.train_dataloader.num_workers == 0
+    cfg = small_cfg(path, tmp_path)
+    Runner.from_cfg(cfg).train()
+    recs = scalars(str(tmp_path))
+    vals = [r for r in recs if any(k.startswith('accuracy') for k in r)]
+    train = [r for r in recs if 'loss' in r]
+    assert len(train) == 2 and len(vals) == 1     # 2 iterations, validated at the end
+    assert all(np.isfinite(r['loss']) for r in train)
