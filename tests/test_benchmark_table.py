@@ -333,3 +333,25 @@ def test_recipe_digest_ignores_what_does_not_change_training(tmp_path):
     short.merge_from_dict({'train_dataloader.dataset.num_samples': 1000})
     short.dump(paths[1])
     assert t._recipe_digest(paths[0]) != t._recipe_digest(paths[1])
+
+
+def test_seeds_that_validated_at_other_epochs_are_averaged(tmp_path):
+    """How often a run validated does not change what it trained: two seeds that end at
+    the same epoch, one validated every epoch and one only at the last two, average."""
+    root = str(tmp_path)
+    fake_mmengine_run(root, 'm', 0, [70.0, 80.0, 85.0, 86.0])
+    work = fake_mmengine_run(root, 'm', 1, [10.0, 88.0], max_epochs=4)
+    log = glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json'))[0]
+    lines = open(log).read().splitlines()
+    recs = [json.loads(x) for x in lines]
+    for rec, step in zip([r for r in recs if 'accuracy/top1' in r], (3, 4)):
+        rec['step'] = step
+    with open(log, 'w') as f:
+        f.write('\n'.join(json.dumps(r) for r in recs) + '\n')
+    t = tool()
+    runs = t.find_runs([root])
+    assert sorted(r['epochs'][-1] for r in runs) == [4, 4]
+    row = t.summarise(runs, last=1)[0]
+    assert row['n'] == 2 and row['median_top1'][0] == 87.0 and not row['notes']
+    t.plots(runs, [row], str(tmp_path / 'p'))      # curves over the epochs both have
+    assert osp.getsize(str(tmp_path / 'p_curves.png')) > 1000

@@ -166,6 +166,9 @@ def _data_key(dataset):
         return None
     if isinstance(dataset.get('dataset'), dict):
         return f'{dataset.get("type")}({_data_key(dataset["dataset"])})'
+    dataset = dict(dataset)
+    if dataset.get('num_samples') is not None:
+        dataset.setdefault('subset_seed', 0)        # OfflineFashionMNIST's default
     parts = [str(dataset.get('type'))]
     for key in ('split', 'num_samples', 'subset_seed', 'ann_file'):
         if dataset.get(key) not in (None, ''):
@@ -427,7 +430,9 @@ def summarise(runs, last):
     for name, group in methods.items():
         good = [r for r in group if 'problem' not in r]
         notes = [f'seed {r["seed"]}: {r["problem"]}' for r in group if 'problem' in r]
-        n_epochs = sorted({len(r['epochs']) for r in good})
+        # the epoch each seed's training ended at (how often a run validated on the way
+        # does not matter: the statistic is the median of its last validations)
+        n_epochs = sorted({r['epochs'][-1] for r in good if r['epochs']})
         if len(n_epochs) > 1:
             notes.append(f'seeds ran different numbers of epochs {n_epochs}: not averaged')
         recipes = sorted({r['recipe'] for r in good if r['recipe']})
@@ -543,9 +548,8 @@ def plots(runs, rows, out):
                  and r['top1']]
         if not group:
             continue
-        n = min(len(r['top1']) for r in group)
-        curves = [r['top1'][:n] for r in group]
-        epochs = group[0]['epochs'][:n]
+        epochs = sorted(set.intersection(*(set(r['epochs']) for r in group)))
+        curves = [[dict(zip(r['epochs'], r['top1']))[e] for e in epochs] for r in group]
         mean = [statistics.mean(v) for v in zip(*curves)]
         line, = ax.plot(epochs, mean, label=f'{row["method"]} (n={len(group)})')
         ax.fill_between(epochs, [min(v) for v in zip(*curves)],
