@@ -141,9 +141,8 @@ def _recipe_digest(cfg_path):
         if isinstance(cfg.get(loader), dict):   # how the data is loaded, not which
             for key in ('num_workers', 'persistent_workers', 'pin_memory'):
                 cfg[loader].pop(key, None)
-            dataset = cfg[loader].get('dataset')
-            if isinstance(dataset, dict) and dataset.get('num_samples') is not None:
-                dataset.setdefault('subset_seed', 0)    # OfflineFashionMNIST's default
+            if isinstance(cfg[loader].get('dataset'), dict):
+                cfg[loader]['dataset'] = _with_subset_seed(cfg[loader]['dataset'])
     loop = dict(cfg.get('train_cfg') or {})
     if str(loop.get('type', '')).endswith('ExactResumeEpochBasedTrainLoop'):
         # validation leaves this loop's random stream untouched: when it validates does
@@ -159,6 +158,15 @@ def _recipe_digest(cfg_path):
     return _digest(json.dumps(cfg, sort_keys=True, default=str))
 
 
+def _with_subset_seed(dataset):
+    """``dataset`` with the subset seed a subset draws with when none is given
+    (OfflineFashionMNIST's default, 0), so the two spellings compare equal."""
+    dataset = dict(dataset)
+    if dataset.get('num_samples') is not None:
+        dataset.setdefault('subset_seed', 0)
+    return dataset
+
+
 def _data_key(dataset):
     """Which training data a run used: the dataset type, its subset size and seed (a
     dataset wrapper names the dataset it wraps)."""
@@ -166,9 +174,7 @@ def _data_key(dataset):
         return None
     if isinstance(dataset.get('dataset'), dict):
         return f'{dataset.get("type")}({_data_key(dataset["dataset"])})'
-    dataset = dict(dataset)
-    if dataset.get('num_samples') is not None:
-        dataset.setdefault('subset_seed', 0)        # OfflineFashionMNIST's default
+    dataset = _with_subset_seed(dataset)
     parts = [str(dataset.get('type'))]
     for key in ('split', 'num_samples', 'subset_seed', 'ann_file'):
         if dataset.get(key) not in (None, ''):
