@@ -1,7 +1,7 @@
 """The framework-free AutoMix core: plain PyTorch, nothing of OpenMMLab.
 
-``MixBlock`` (the mask generator), ``automix_branches`` (the bi-level step's losses),
-``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from any named layer) and
+``MixBlock`` (the mask generator, with SAMix's options), ``automix_branches`` (the
+bi-level step's losses), ``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from any named layer) and
 ``AutoMixClassifier`` (all of it around any classifier, for a plain training loop);
 ``StepSkipper`` is the one rule for a step that is not taken (``skip.py``).
 mmautomix's registered mmpretrain modules are adapters over these.
@@ -9,9 +9,10 @@ mmautomix's registered mmpretrain modules are adapters over these.
 from .classifier import AutoMixClassifier, soft_cross_entropy
 from .ema import copy_to_ema, ema_update, momentum_at
 from .feature_tap import FeatureTap, find_layer, tokens_to_grid
-from .mix_block import MixBlock
-from .mixing import (CoreInputError, check_inputs, check_labels, constant_mask,
-                     mask_scale_for, mask_statistics, mix, permutation, renamed_errors,
+from .losses import eta_balanced_soft_cross_entropy
+from .mix_block import SAMIX_OPTIONS, MixBlock, rescale_lambda
+from .mixing import (CoreInputError, adjust_mask_mean, check_inputs, check_labels,
+                     constant_mask, mask_scale_for, mask_statistics, mix, permutation, renamed_errors,
                      sample_pairs, soft_target)
 from .skip import StepSkipper, buffer_snapshot, nonfinite_losses
 from .mix_block_updates import MixBlockUpdates
@@ -19,8 +20,10 @@ from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, ha
                    total_loss)
 
 __all__ = ['AutoMixClassifier', 'BranchWeights', 'CoreInputError', 'FeatureTap',
-           'MixBlock', 'MixBlockUpdates', 'StepLosses', 'StepNetworks', 'StepSkipper',
-           'automix_branches', 'buffer_snapshot', 'check_inputs', 'has_loss', 'check_labels', 'constant_mask', 'copy_to_ema', 'ema_update',
-           'find_layer', 'mask_scale_for', 'mask_statistics', 'mix', 'momentum_at',
-           'nonfinite_losses', 'permutation', 'renamed_errors', 'sample_pairs',
+           'MixBlock', 'MixBlockUpdates', 'SAMIX_OPTIONS', 'StepLosses', 'StepNetworks',
+           'StepSkipper', 'adjust_mask_mean', 'automix_branches', 'buffer_snapshot',
+           'check_inputs', 'check_labels', 'constant_mask', 'copy_to_ema', 'ema_update',
+           'eta_balanced_soft_cross_entropy', 'find_layer', 'has_loss', 'mask_scale_for',
+           'mask_statistics', 'mix', 'momentum_at', 'nonfinite_losses', 'permutation',
+           'renamed_errors', 'rescale_lambda', 'sample_pairs',
            'soft_cross_entropy', 'soft_target', 'tokens_to_grid', 'total_loss']

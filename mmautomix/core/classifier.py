@@ -27,12 +27,13 @@ import torch.nn.functional as F
 
 from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
+from .losses import eta_balanced_soft_cross_entropy
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
 from .mixing import renamed_errors
 from .mix_block_updates import MixBlockUpdates
-from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, has_loss,
-                   total_loss)
+from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches,
+                   check_mask_adjust, has_loss, total_loss)
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -75,6 +76,13 @@ class AutoMixClassifier(nn.Module):
             ``core/mix_block_updates.py``.
         mix_block_interval (int): the Mix Block trains on every k-th step only (1: every
             step); see ``core/mix_block_updates.py``.
+        mix_block_options (dict, optional): more :class:`MixBlock` arguments, e.g.
+            SAMix's Mix Block: ``mix_block_options=SAMIX_OPTIONS`` (from
+            ``mmautomix.core``), which also sets the mask-loss mode and margin.
+        mask_adjust (float): SAMix's p of rescaling M_bb to mean λ (0: off); see
+            ``core/step.py``. mask_adjust_to (str): 'lam_mb' (faithful) or 'lam_bb'.
+        neg_weight (float): η of SAMix's η-balanced soft cross-entropy for the Mix
+            Block's loss (``core/losses.py``; 1: the plain soft cross-entropy).
         max_nonfinite (int): steps with a non-finite loss, like batches of one sample,
             are skipped with a warning (the project's one rule, ``core/skip.py``: no
             update, buffers restored, θ_k not moved); this many non-finite steps stop
@@ -102,6 +110,10 @@ class AutoMixClassifier(nn.Module):
                  head_weights: Optional[dict] = None,
                  switch_off: float = 0.0,
                  mix_block_interval: int = 1,
+                 mix_block_options: Optional[dict] = None,
+                 mask_adjust: float = 0.0,
+                 mask_adjust_to: str = 'lam_mb',
+                 neg_weight: float = 1.0,
                  max_nonfinite: int = 10):
         super().__init__()
         if not isinstance(model, nn.Module):
@@ -115,8 +127,13 @@ class AutoMixClassifier(nn.Module):
                              'm) or neither (constant m)')
         self.online = model                                   # θ_q
         self.ema = copy.deepcopy(model).requires_grad_(False)  # θ_k
-        self.mix_block = MixBlock(in_channels, lam_concat=lam_concat,
-                                  mask_loss_margin=mask_loss_margin)
+        check_mask_adjust(mask_adjust, mask_adjust_to)
+        eta_balanced_soft_cross_entropy(torch.zeros(1, 2), torch.ones(1, 2) / 2, neg_weight)
+        self.mix_block = MixBlock(in_channels, **dict(
+            dict(lam_concat=lam_concat, mask_loss_margin=mask_loss_margin),
+            **(mix_block_options or {})))
+        self.mask_adjust, self.mask_adjust_to = float(mask_adjust), mask_adjust_to
+        self.neg_weight = float(neg_weight)
         self._tap = FeatureTap(self.ema, layer, num_extra_tokens, key='layer')
         self.layer = layer
         self.num_classes = num_classes
@@ -168,12 +185,19 @@ class AutoMixClassifier(nn.Module):
             online_logits=lambda v: self.online(v).float(),
             online_mix_logits=lambda v: self.online(v).float())
         return renamed_errors(automix_branches(
-            x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
+            x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy,
+                                   mix_k=self._mix_k_loss()),
             self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
             mask_scale=self.mask_scale, weights=self.weights,
-            updates=None if self.updates.always else self.updates, step=int(self.steps)),
+            updates=None if self.updates.always else self.updates, step=int(self.steps),
+            mask_adjust=self.mask_adjust, mask_adjust_to=self.mask_adjust_to),
             dict(layer=f'layer={self.layer!r}'))
+
+    def _mix_k_loss(self):
+        if self.neg_weight == 1:
+            return None
+        return lambda logits, t: eta_balanced_soft_cross_entropy(logits, t, self.neg_weight)
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor,
                    optimizer: torch.optim.Optimizer,

@@ -1,9 +1,10 @@
-"""The AutoMix Mix Block (Liu et al., ECCV 2022, §3.2), in plain PyTorch.
+"""The AutoMix Mix Block (Liu et al., ECCV 2022, §3.2) and SAMix's options for it (Li et
+al., arXiv 2111.15454), in plain PyTorch.
 
 Given the feature z ∈ R^{N×C×H×W} of the clean images (from the momentum encoder θ_k),
 a ratio λ and a pairing ``index`` (sample i is mixed with sample index[i]), the block
 predicts a pixel-wise mask for the *paired* image from cross-attention between the two
-samples' patches:
+samples' patches. AutoMix's block (every option off):
 
     z_i = z,  z_j = z[index]              (optionally each with a constant λ / 1−λ channel)
     v   = W_v z_j                          value, 1 channel
@@ -15,14 +16,33 @@ samples' patches:
 and the mixed image is x_i ⊙ M[:, 0] + x_j ⊙ M[:, 1]. The mask loss (paper §3.3) keeps the
 batch mean of M_j near 1 − λ: ``max(|1 − m̄ − λ| − ε, 0)``.
 
-Cheaper than the official block, same numbers: :meth:`MixBlock.project` computes W_q z
-and W_v z once per step; a step's two mask calls (Mix Block branch and backbone branch)
-reuse them, and the constant λ channel enters as the bias it amounts to
-(W [z; λ] + b = W_z z + (b + λ W_λ)) instead of a concatenated channel.
+SAMix's options (each off by default; :data:`SAMIX_OPTIONS` has the values of every
+official SAMix CNN config):
+
+* ``lam_mul`` (μ), ``lam_residual``, ``lam_mul_k`` (k): λ enters by scaling the features
+  before anything else, λ' = r_k(λ) with r_k(λ) = (4/3 λ³ − 2λ² + κλ) / (κ − 2/3),
+  κ = k + 1 (symmetric, r_k(½) = ½; k < 0: λ' = λ). With the residual
+  z_i' = z_i (1 + μλ'), z_j' = z_j (1 + μ(1 − λ')); without it z_i' = λ' z_i,
+  z_j' = (1 − λ') z_j. A list of k draws one per call.
+* ``value_neck``: the value is a small non-linear network instead of W_v:
+  1x1 conv (no bias) → BN → ELU → … → 1x1 conv to one channel (no bias) → dropout.
+* ``x_qk_concat``: q and k both read u = [z_i'; z_j'] (2C channels), with two weight
+  sets: q = W_q u, k = W_k u.
+* ``x_v_concat``: the value reads [z_i'; z_j']. ``lam_concat_v``: only the value gets the
+  λ channel.
+* the ``L1+Variance`` mask loss: ``max(|1 − m̄ − λ| − ε, 0) − 2·mean((M_j − m̄)²)`` (the
+  variance term rewards high-contrast masks).
+
+Cheaper than the official block, same numbers: :meth:`MixBlock.project` computes the
+linear 1x1 projections of z once per step; a step's two mask calls (Mix Block branch and
+backbone branch) reuse them. This is exact because a 1x1 convolution is linear: the λ
+scaling of ``lam_mul`` scales a projection, [z_i'; z_j'] splits the weight into two
+halves, and the constant λ channel enters as the bias it amounts to
+(W [z; λ] + b = W_z z + (b + λ W_λ)). A non-linear value neck runs per call.
 """
 import math
 import random
-from typing import Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -30,6 +50,61 @@ import torch.nn.functional as F
 
 UP_MODES = ('nearest', 'bilinear')
 LOSS_MODES = ('L1', 'L1+Variance')
+NECK_NORMS = ('BN', None)
+NECK_ACTS = {'ELU': nn.ELU, 'ReLU': nn.ReLU, 'GELU': nn.GELU}
+
+#: SAMix's Mix Block in every official CNN config (CIFAR, Tiny-ImageNet, ImageNet):
+#: λ multiplied in with a residual, a two-layer value neck of width C/2 with BN, [z_i'; z_j']
+#: for query and key, bilinear upsampling and the L1+Variance loss with ε = 0.1.
+#: ``lam_mul_k``: 0.25 on CIFAR (and Tiny-ImageNet ResNeXt-50), −1 (off) on ImageNet and
+#: Tiny-ImageNet ResNet-18; the value neck's dropout: 0 on CIFAR/Tiny, 0.1 on ImageNet.
+SAMIX_OPTIONS = dict(lam_mul=1.0, lam_residual=True, lam_mul_k=0.25,
+                     value_neck=dict(num_layers=2, dropout=0.0), x_qk_concat=True,
+                     unsampling_mode='bilinear', mask_loss_mode='L1+Variance',
+                     mask_loss_margin=0.1)
+
+
+def rescale_lambda(lam: float, k: float) -> float:
+    """r_k(λ) = (4/3 λ³ − 2λ² + κλ) / (κ − 2/3) with κ = k + 1; k < 0 returns λ.
+    r_k(0) = 0, r_k(½) = ½, r_k(1) = 1; a small k pulls λ toward ½."""
+    if k < 0:
+        return lam
+    kappa = k + 1
+    return (4 / 3 * lam ** 3 - 2 * lam ** 2 + kappa * lam) / (kappa - 2 / 3)
+
+
+def _build_value_neck(in_channels: int, hidden_channels: Optional[int] = None,
+                      out_channels: int = 1, num_layers: int = 2, dropout: float = 0.0,
+                      norm: Optional[str] = 'BN', act: str = 'ELU') -> nn.Sequential:
+    """SAMix's non-linear value: ``num_layers`` 1x1 convolutions without bias, each but
+    the last followed by ``norm`` and ``act``, then dropout on the one-channel output."""
+    key = 'mix_block.value_neck'
+    if out_channels != 1:
+        raise ValueError(f'{key}.out_channels={out_channels!r}: the value is one channel '
+                         'per position (the mask logit before attention); expected 1')
+    if not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f'{key}.num_layers={num_layers!r}: expected an int >= 1')
+    hidden = in_channels // 2 if hidden_channels is None else hidden_channels
+    if not isinstance(hidden, int) or hidden < 1:
+        raise ValueError(f'{key}.hidden_channels={hidden_channels!r}: expected an int >= 1')
+    if not 0 <= dropout < 1:
+        raise ValueError(f'{key}.dropout={dropout!r}: expected a probability in [0, 1)')
+    if norm not in NECK_NORMS:
+        raise ValueError(f'{key}.norm={norm!r}: expected one of {NECK_NORMS}')
+    if act not in NECK_ACTS:
+        raise ValueError(f'{key}.act={act!r}: expected one of {sorted(NECK_ACTS)}')
+    layers = []
+    for i in range(num_layers):
+        last = i == num_layers - 1
+        layers.append(nn.Conv2d(in_channels if i == 0 else hidden, 1 if last else hidden,
+                                kernel_size=1, bias=False))
+        if not last:
+            if norm == 'BN':
+                layers.append(nn.BatchNorm2d(hidden))
+            layers.append(NECK_ACTS[act]())
+    if dropout > 0:
+        layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
 
 
 class MixBlock(nn.Module):
@@ -42,13 +117,30 @@ class MixBlock(nn.Module):
         use_scale (bool): divide the attention logits by √(C/reduction). Official: True.
         unsampling_mode (str | list[str]): how the mask logits are upsampled to the
             input size; a list is sampled uniformly at each call (official behaviour).
-            AutoMix uses 'nearest' (the name keeps the official spelling).
+            AutoMix uses 'nearest', SAMix 'bilinear' (the name keeps the official
+            spelling).
         lam_concat (bool): append the constant λ (1−λ for the paired sample) channel to
-            the query/key/value input. Official: False on CIFAR/Tiny-ImageNet, True on
-            ImageNet-scale data.
-        mask_loss_mode (str): 'L1' or 'L1+Variance' (the variance term rewards
-            high-contrast masks).
-        mask_loss_margin (float): ε of the L1 term. AutoMix configs: 0.1.
+            the query/key/value input. Official AutoMix: False on CIFAR/Tiny-ImageNet,
+            True on ImageNet-scale data.
+        lam_concat_v (bool): the λ channel for the value only (SAMix option, off in
+            every config).
+        lam_mul (float | bool): μ in [0, 1] of SAMix's λ scaling (True means 1.0; 0:
+            off). SAMix configs: 1.0.
+        lam_mul_k (float | list[float]): k of r_k(λ) (negative: λ' = λ; a list draws one
+            per call). SAMix: 0.25 on CIFAR, −1 on ImageNet.
+        lam_residual (bool): the residual form of the λ scaling. SAMix configs: True.
+        value_neck (dict, optional): SAMix's non-linear value, with keys
+            ``hidden_channels`` (default C/2), ``num_layers`` (2), ``dropout`` (0),
+            ``norm`` ('BN' or None), ``act`` ('ELU', 'ReLU', 'GELU') and
+            ``out_channels`` (must be 1). None: the 1x1 convolution W_v.
+        x_qk_concat (bool): q = W_q [z_i'; z_j'], k = W_k [z_i'; z_j'] (SAMix: True).
+        x_v_concat (bool): v from [z_i'; z_j'] (off in every SAMix config).
+        mask_loss_mode (str): 'L1' or 'L1+Variance'.
+        mask_loss_margin (float): ε of the L1 term. AutoMix and SAMix configs: 0.1.
+
+    Options that contradict each other raise at construction: the official code allows
+    only one way of giving λ (``lam_concat`` excludes ``lam_concat_v``, ``lam_mul`` and
+    ``x_qk_concat``), and a value with [z_i'; z_j'] cannot also take the λ channel.
     """
     #: initialise the weights in the constructor (the mmengine adapter defers it to
     #: ``init_weights``, which the Runner calls)
@@ -60,6 +152,13 @@ class MixBlock(nn.Module):
                  use_scale: bool = True,
                  unsampling_mode: Union[str, Sequence[str]] = 'nearest',
                  lam_concat: bool = False,
+                 lam_concat_v: bool = False,
+                 lam_mul: Union[float, bool] = 0.0,
+                 lam_mul_k: Union[float, Sequence[float]] = -1,
+                 lam_residual: bool = False,
+                 value_neck: Optional[dict] = None,
+                 x_qk_concat: bool = False,
+                 x_v_concat: bool = False,
                  mask_loss_mode: str = 'L1',
                  mask_loss_margin: float = 0.0):
         super().__init__()
@@ -79,46 +178,124 @@ class MixBlock(nn.Module):
                              f'{LOSS_MODES}')
         if mask_loss_margin < 0:
             raise ValueError(f'mix_block.mask_loss_margin={mask_loss_margin!r}: expected >= 0')
+        lam_mul = float(lam_mul)
+        if not 0 <= lam_mul <= 1:
+            raise ValueError(f'mix_block.lam_mul={lam_mul!r}: expected μ in [0, 1] (True '
+                             'means 1.0, 0 turns the λ scaling off)')
+        ks = [lam_mul_k] if isinstance(lam_mul_k, (int, float)) else list(lam_mul_k)
+        if not ks or any(not isinstance(k, (int, float)) or k > 10 for k in ks):
+            raise ValueError(f'mix_block.lam_mul_k={lam_mul_k!r}: expected a number <= 10 '
+                             'or a list of them (negative: no rescaling of λ)')
+        self._check_exclusive(lam_concat=lam_concat, lam_concat_v=lam_concat_v,
+                              lam_mul=lam_mul, x_qk_concat=x_qk_concat,
+                              x_v_concat=x_v_concat)
         self.in_channels = in_channels
         self.inter_channels = in_channels // reduction
         self.use_scale = use_scale
         self.unsampling_mode = modes
         self.lam_concat = lam_concat
+        self.lam_concat_v = lam_concat_v
+        self.lam_mul = lam_mul
+        self.lam_mul_k = [float(k) if k >= 0 else -1.0 for k in ks]
+        self.lam_residual = lam_residual
+        self.x_qk_concat = x_qk_concat
+        self.x_v_concat = x_v_concat
         self.mask_loss_mode = mask_loss_mode
         self.mask_loss_margin = mask_loss_margin
-        extra = 1 if lam_concat else 0
-        # W_v: value, 1 channel, from the paired sample z_j
-        self.value = nn.Conv2d(in_channels + extra, 1, kernel_size=1)
-        # W_q: the query AND the key projection (weights shared, as in the official code)
-        self.query = nn.Conv2d(in_channels + extra, self.inter_channels, kernel_size=1)
+        c = in_channels
+        qk_in = 2 * c if x_qk_concat else c + (1 if lam_concat else 0)
+        v_in = 2 * c if x_v_concat else c + (1 if lam_concat or lam_concat_v else 0)
+        # W_v, the value (1 channel), or SAMix's non-linear value neck
+        self.value_is_linear = value_neck is None
+        self.value = (nn.Conv2d(v_in, 1, kernel_size=1) if value_neck is None
+                      else _build_value_neck(v_in, **dict(value_neck)))
+        # W_q: the query, and the key too unless x_qk_concat gives the key its own W_k
+        self.query = nn.Conv2d(qk_in, self.inter_channels, kernel_size=1)
+        self.key = (nn.Conv2d(qk_in, self.inter_channels, kernel_size=1)
+                    if x_qk_concat else None)
         if self.init_at_construction:
             self.reset_parameters()
 
+    @staticmethod
+    def _check_exclusive(**opts):
+        """The option pairs the official block forbids or cannot run."""
+        pairs = (('lam_concat', 'lam_concat_v'), ('lam_concat', 'lam_mul'),
+                 ('lam_concat', 'x_qk_concat'), ('lam_concat', 'x_v_concat'),
+                 ('lam_concat_v', 'x_v_concat'))
+        for a, b in pairs:
+            if opts[a] and opts[b]:
+                raise ValueError(
+                    f'mix_block.{a}={opts[a]!r} with mix_block.{b}={opts[b]!r}: these give '
+                    'the Mix Block λ (or its value input) in two contradicting ways; '
+                    f'expected at most one of {a}, {b}')
+
     def reset_parameters(self):
-        """normal(std=0.01) weights and zero biases, as in the official code."""
-        for m in (self.value, self.query):
-            nn.init.normal_(m.weight, std=0.01)
-            nn.init.zeros_(m.bias)
+        """normal(std=0.01) convolution weights, zero biases, BN weight 1 and bias 0, as
+        in the official code (value neck included)."""
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.normal_(m.weight, std=0.01)
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
 
     # -- the math -----------------------------------------------------------------------
-    def project(self, z: torch.Tensor):
-        """W_q z and W_v z without the bias and the λ channel; shared by a step's calls."""
+    def project(self, z: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """The linear 1x1 projections of z, without biases and λ channels, shared by a
+        step's calls: ``q`` (and ``q2``: the half of W_q that reads z_j' under
+        ``x_qk_concat``), ``k``/``k2`` (W_k's halves), ``v``/``v2`` for a linear value."""
         if z.dim() != 4 or z.size(1) != self.in_channels:
             raise ValueError(f'Mix Block input has shape {tuple(z.shape)}; expected '
                              f'(N, mix_block.in_channels={self.in_channels}, H, W). Set '
                              '`mix_block.in_channels` to the channels of the backbone '
                              'stage the Mix Block reads.')
         c = self.in_channels
-        q = F.conv2d(z, self.query.weight[:, :c])
-        v = F.conv2d(z, self.value.weight[:, :c])
-        return q, v
+        out = dict(q=F.conv2d(z, self.query.weight[:, :c]))
+        if self.x_qk_concat:
+            out['q2'] = F.conv2d(z, self.query.weight[:, c:])
+            out['k'] = F.conv2d(z, self.key.weight[:, :c])
+            out['k2'] = F.conv2d(z, self.key.weight[:, c:])
+        if self.value_is_linear:
+            out['v'] = F.conv2d(z, self.value.weight[:, :c])
+            if self.x_v_concat:
+                out['v2'] = F.conv2d(z, self.value.weight[:, c:])
+        return out
 
-    def _bias(self, conv: nn.Conv2d, lam: float):
+    def _bias(self, conv: nn.Conv2d, lam: Optional[float]):
         """Bias of ``conv`` plus the contribution of a constant λ input channel."""
         b = conv.bias
-        if self.lam_concat:
+        if lam is not None:
             b = b + lam * conv.weight[:, -1, 0, 0]
         return b.view(1, -1, 1, 1)
+
+    def lambda_factors(self, lam: float):
+        """(a_i, a_j), the scalars z_i and z_j are multiplied by (SAMix's ``lam_mul``;
+        1 and 1 when it is off). Draws k from ``lam_mul_k`` when it is on."""
+        if not self.lam_mul:
+            return 1.0, 1.0
+        lam_r = rescale_lambda(lam, random.choices(self.lam_mul_k, k=1)[0])
+        if self.lam_residual:
+            return 1 + lam_r * self.lam_mul, 1 + (1 - lam_r) * self.lam_mul
+        return lam_r, 1 - lam_r
+
+    def _value(self, z, lam, index, a_i, a_j, proj):
+        """v, the value of each position of the paired sample, N×1×H×W."""
+        lam_v = 1 - lam if (self.lam_concat or self.lam_concat_v) else None
+        if self.value_is_linear:
+            if self.x_v_concat:      # W_v [z_i'; z_j']: the first half reads z_i
+                return (a_i * proj['v'] + a_j * proj['v2'][index]
+                        + self._bias(self.value, None))
+            return a_j * proj['v'][index] + self._bias(self.value, lam_v)
+        z_j = a_j * z[index]
+        if self.x_v_concat:
+            inp = torch.cat([a_i * z, z_j], dim=1)
+        elif lam_v is not None:
+            inp = torch.cat([z_j, torch.full_like(z_j[:, :1], lam_v)], dim=1)
+        else:
+            inp = z_j
+        return self.value(inp)
 
     def forward(self,
                 z: torch.Tensor,
@@ -126,23 +303,30 @@ class MixBlock(nn.Module):
                 index: torch.Tensor,
                 scale_factor: int,
                 up_mode: Optional[str] = None,
-                projections=None) -> torch.Tensor:
+                projections: Optional[Dict[str, torch.Tensor]] = None) -> torch.Tensor:
         """Return the mask M ∈ [0, 1]^{N×2×sH×sW}, M[:, 0] + M[:, 1] = 1.
 
         Args:
             z: momentum-encoder feature of the clean images, N×C×H×W.
-            lam: λ of this call; only used when ``lam_concat``.
+            lam: λ of this call (used by ``lam_concat``, ``lam_concat_v``, ``lam_mul``).
             index: the pairing; sample i is mixed with sample index[i].
             scale_factor: s, the input size divided by the feature size.
             up_mode: use this upsampling mode instead of sampling one of
                 ``unsampling_mode`` (e.g. to draw pictures with a fixed mode).
             projections: ``self.project(z)``, to share it between calls.
         """
-        q0, v0 = projections if projections is not None else self.project(z)
-        n, _, h, w = q0.shape
-        q = q0 + self._bias(self.query, lam)              # W_q [z_i; λ]
-        k = q0[index] + self._bias(self.query, 1 - lam)   # W_q [z_j; 1−λ]
-        v = v0[index] + self._bias(self.value, 1 - lam)   # W_v [z_j; 1−λ]
+        proj = projections if projections is not None else self.project(z)
+        a_i, a_j = self.lambda_factors(lam)
+        n, _, h, w = proj['q'].shape
+        if self.x_qk_concat:          # q = W_q [z_i'; z_j'],  k = W_k [z_i'; z_j']
+            q = a_i * proj['q'] + a_j * proj['q2'][index] + self._bias(self.query, None)
+            k = a_i * proj['k'] + a_j * proj['k2'][index] + self._bias(self.key, None)
+        else:                         # q = W_q [z_i'; λ],  k = W_q [z_j'; 1−λ]
+            lam_q = lam if self.lam_concat else None
+            lam_k = 1 - lam if self.lam_concat else None
+            q = a_i * proj['q'] + self._bias(self.query, lam_q)
+            k = a_j * proj['q'][index] + self._bias(self.query, lam_k)
+        v = self._value(z, lam, index, a_i, a_j, proj)
         with torch.autocast(device_type=z.device.type, enabled=False):
             q = q.float().flatten(2).transpose(1, 2)       # N×HW×C'
             k = k.float().flatten(2)                       # N×C'×HW

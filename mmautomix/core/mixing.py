@@ -51,6 +51,20 @@ def constant_mask(x: torch.Tensor, lam: float) -> torch.Tensor:
     return x.new_tensor([lam, 1 - lam]).view(1, 2, 1, 1)
 
 
+def adjust_mask_mean(mask: torch.Tensor, lam: float, eps: float = 1e-8) -> torch.Tensor:
+    """SAMix's ``mask_adjust``: rescale each sample's mask so the spatial mean of M[:, 0]
+    (the share of x_i) becomes λ. With m = clamp(M[:, 0], ε, 1 − ε) and m̄ its mean:
+    m̄ > λ + ε: M[:, 0] = m·λ/m̄; m̄ < λ − ε: M[:, 1] = (1 − m)(1 − λ)/(1 − m̄);
+    otherwise the sample's mask is kept. Returns a new mask (no gradient needed)."""
+    m = mask[:, 0].clamp(min=eps, max=1 - eps)
+    mean = m.mean(dim=(1, 2), keepdim=True)
+    larger = (mean > lam + eps).view(-1, 1, 1)
+    smaller = (mean < lam - eps).view(-1, 1, 1)
+    m0 = torch.where(larger, m * (lam / mean), mask[:, 0])
+    m0 = torch.where(smaller, 1 - (1 - m) * ((1 - lam) / (1 - mean)), m0)
+    return torch.stack([m0, 1 - m0], dim=1)
+
+
 def soft_target(labels: torch.Tensor, index: torch.Tensor, lam: float,
                 num_classes: int) -> torch.Tensor:
     """λ y + (1 − λ) y[index] with y one-hot."""

@@ -21,11 +21,12 @@ backward": the summed loss's gradients, with one branch's activations in memory)
 """
 from typing import Callable, Dict, Iterator, NamedTuple, Optional
 
+import numpy as np
 import torch
 
 from .mix_block import MixBlock
 from .mix_block_updates import MixBlockUpdates
-from .mixing import (check_feature_channels, check_inputs, check_labels, constant_mask,
+from .mixing import (adjust_mask_mean, check_feature_channels, check_inputs, check_labels, constant_mask,
                      mask_scale_for, mask_statistics, mix, sample_pairs, soft_target)
 
 Images = Callable[[torch.Tensor], torch.Tensor]
@@ -43,6 +44,7 @@ class StepLosses(NamedTuple):
     """The classification losses, each the mean over the batch."""
     one: Callable               # (logits, labels) → cross-entropy
     mix: Callable               # (logits, soft targets) → soft cross-entropy
+    mix_k: Optional[Callable] = None   # L_mix_k's loss if not ``mix`` (SAMix's head_mix_k)
 
 
 class BranchWeights(NamedTuple):
@@ -88,7 +90,9 @@ def automix_branches(x: torch.Tensor,
                      on_mix: Optional[Callable] = None,
                      weights: BranchWeights = BranchWeights(),
                      updates: Optional[MixBlockUpdates] = None,
-                     step: int = 0) -> Iterator[Dict[str, torch.Tensor]]:
+                     step: int = 0,
+                     mask_adjust: float = 0.0,
+                     mask_adjust_to: str = 'lam_mb') -> Iterator[Dict[str, torch.Tensor]]:
     """Yield the loss dicts of the three branches, in the order they can be freed.
 
     Args:
@@ -105,6 +109,12 @@ def automix_branches(x: torch.Tensor,
         weights (BranchWeights): the loss weights; a zero weight drops the branch's pass.
         updates (MixBlockUpdates): which steps train the Mix Block (``step``: this
             step's 0-based index); None: every step, in full (the faithful default).
+        mask_adjust (float): SAMix's p: with probability p (one uniform draw per step,
+            from numpy's generator) M_bb is rescaled per sample so that its share of x
+            has spatial mean λ (``mixing.adjust_mask_mean``); before ``lam_margin``.
+        mask_adjust_to (str): the λ of that rescaling. 'lam_mb' (faithful: the official
+            step uses λ_mb, the other call's ratio, although M_bb's images are labelled
+            with λ_bb) or 'lam_bb' (the ratio M_bb's labels use).
 
     Branches that a knob drops yield a dict without losses (the front-ends backpropagate
     only what has one); the third branch always has its loss.
@@ -114,6 +124,7 @@ def automix_branches(x: torch.Tensor,
     argument or config names (``mixing.renamed_errors``).
     """
     check_inputs(x)
+    check_mask_adjust(mask_adjust, mask_adjust_to)
     n = x.size(0)
     check_labels(labels, num_classes)
     y = labels.to(x.device)
@@ -127,12 +138,16 @@ def automix_branches(x: torch.Tensor,
     with torch.set_grad_enabled(torch.is_grad_enabled() and not frozen):
         proj = mix_block.project(z)
         mask_mb = None if frozen else mix_block(z, lam_mb, idx_mb, s, projections=proj)
+    adjust = mask_adjust > 0 and mask_adjust > float(np.random.rand())
     with torch.no_grad():
         if 0 <= lam_margin and min(lam_bb, 1 - lam_bb) <= lam_margin:
             mask_bb = constant_mask(x, lam_bb)
         else:
             mask_bb = mix_block(z, lam_bb, idx_bb, s,
-                                projections=tuple(p.detach() for p in proj))
+                                projections={k: p.detach() for k, p in proj.items()})
+            if adjust:
+                mask_bb = adjust_mask_mean(
+                    mask_bb, lam_mb if mask_adjust_to == 'lam_mb' else lam_bb)
     x_bb = mix(x, mask_bb, idx_bb)
     branch = {}
     if mask_mb is None:
@@ -146,7 +161,7 @@ def automix_branches(x: torch.Tensor,
         if weights.mix_k > 0 and not (updates is not None and updates.switched_off()):
             # θ_k is frozen, so L_mix_k reaches only the Mix Block via x_mb
             logits = nets.ema_mix_logits(x_mb)
-            branch['loss_mix_k'] = losses.mix(
+            branch['loss_mix_k'] = (losses.mix_k or losses.mix)(
                 logits, soft_target(y, idx_mb, lam_mb, num_classes))
             if weights.mix_k != 1:
                 branch['loss_mix_k'] = weights.mix_k * branch['loss_mix_k']
@@ -173,6 +188,18 @@ def automix_branches(x: torch.Tensor,
     logits = nets.online_mix_logits(x_bb)
     loss = losses.mix(logits, soft_target(y, idx_bb, lam_bb, num_classes))
     yield dict(loss_mix_q=loss if weights.mix_q == 1 else weights.mix_q * loss)
+
+
+MASK_ADJUST_TO = ('lam_mb', 'lam_bb')
+
+
+def check_mask_adjust(p: float, to: str, keys=('mask_adjust', 'mask_adjust_to')) -> None:
+    """SAMix's ``mask_adjust`` is a probability and its λ one of ``MASK_ADJUST_TO``."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f'{keys[0]}={p!r}: expected a probability in [0, 1] (SAMix: 0, '
+                         'or 0.25 in its CIFAR 800-epoch config)')
+    if to not in MASK_ADJUST_TO:
+        raise ValueError(f'{keys[1]}={to!r}: expected one of {MASK_ADJUST_TO}')
 
 
 def has_loss(losses: Dict[str, torch.Tensor]) -> bool:

@@ -48,6 +48,7 @@ from mmautomix.core import (BranchWeights, FeatureTap, MixBlockUpdates, StepLoss
                             StepNetworks, StepSkipper, automix_branches, buffer_snapshot,
                             copy_to_ema, ema_update, has_loss)
 from mmautomix.core.mixing import renamed_errors
+from mmautomix.core.step import check_mask_adjust
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
@@ -110,6 +111,18 @@ class AutoMix(ImageClassifier):
             Block backward). 1: every step (the official behaviour). Under DDP the
             steps in between leave the Mix Block without gradients: set
             ``model_wrapper_cfg.find_unused_parameters=True``.
+        mix_k_loss (dict, optional): the loss of L_mix_k (θ_k on x_mb, the Mix Block's
+            classification loss) when it differs from ``head_mix``'s; SAMix's configs
+            set ``dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=0.5)``.
+        mask_adjust (float): SAMix's p: with probability p the backbone branch's mask
+            M_bb is rescaled so its share of x has spatial mean λ (0 in every released
+            config but SAMix's CIFAR-100 800-epoch one: 0.25).
+        mask_adjust_to (str): the λ of that rescaling: 'lam_mb' (faithful, the official
+            step rescales to the Mix Block call's λ_mb) or 'lam_bb' (the fix: the λ_bb
+            M_bb's images are labelled with).
+        pre_one_loss, pre_mix_loss (float): official keys of auxiliary losses of a
+            Mix Block "pre-head" that the official block no longer has (non-zero values
+            crash the official code); accepted for config compatibility, 0 only.
         predict_online (bool): ``predict`` uses θ_q instead of θ_k.
         eval_both (bool): during evaluation also attach the other model's scores (as
             ``pred_score_other``) so ``AutoMixAccuracy`` logs EMA and online top-1.
@@ -141,6 +154,11 @@ class AutoMix(ImageClassifier):
                  head_weights: Optional[dict] = None,
                  switch_off: float = 0.0,
                  mix_block_interval: int = 1,
+                 mix_k_loss: Optional[dict] = None,
+                 mask_adjust: float = 0.0,
+                 mask_adjust_to: str = 'lam_mb',
+                 pre_one_loss: float = 0.0,
+                 pre_mix_loss: float = 0.0,
                  predict_online: bool = False,
                  eval_both: bool = True,
                  max_nonfinite: int = 10,
@@ -157,6 +175,14 @@ class AutoMix(ImageClassifier):
         if mask_scale is not None and (not isinstance(mask_scale, int) or mask_scale < 1):
             raise ValueError(f'model.mask_scale={mask_scale!r}: expected None or an int >= 1')
         check_no_batch_augments(train_cfg, 'AutoMix')
+        check_mask_adjust(mask_adjust, mask_adjust_to,
+                          ('model.mask_adjust', 'model.mask_adjust_to'))
+        for key, value in (('pre_one_loss', pre_one_loss), ('pre_mix_loss', pre_mix_loss)):
+            if value:
+                raise ValueError(
+                    f'model.{key}={value!r}: the auxiliary loss of a Mix Block pre-head, '
+                    'which neither the official Mix Block (it raises AttributeError) nor '
+                    'ours has, and not part of AutoMix or SAMix; expected 0')
         with our_scope():
             super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
                              train_cfg=None, data_preprocessor=data_preprocessor,
@@ -173,6 +199,8 @@ class AutoMix(ImageClassifier):
             self.head_mix_q = MODELS.build(_copy_cfg(head_mix))
             self.head_mix = MODELS.build(_copy_cfg(head_mix))
             self.mix_block = MODELS.build(mix_block)
+            self.mix_k_loss = (MODELS.build(mix_k_loss) if mix_k_loss is not None
+                               else None)
         for m in (self.backbone, self.head, self.head_mix):
             m.requires_grad_(False)
 
@@ -188,6 +216,8 @@ class AutoMix(ImageClassifier):
         self.weights = BranchWeights.from_dict(head_weights, 'model.head_weights')
         self.updates = MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
             switch_off='model.switch_off', interval='model.mix_block_interval'))
+        self.mask_adjust = float(mask_adjust)
+        self.mask_adjust_to = mask_adjust_to
         self.applied_steps = 0     # optimizer steps taken (the Mix Block interval's clock)
         self.predict_online = predict_online
         self.eval_both = eval_both
@@ -283,7 +313,9 @@ class AutoMix(ImageClassifier):
             online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
         losses = StepLosses(
             one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
-            mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n))
+            mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n),
+            mix_k=None if self.mix_k_loss is None else (
+                lambda logits, t: self.mix_k_loss(logits, t, avg_factor=n)))
         branches = automix_branches(
             inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
             nets, losses, self.mix_block, num_classes=self.head.num_classes,
@@ -291,7 +323,8 @@ class AutoMix(ImageClassifier):
             lam_margin=self.lam_margin, mask_scale=self.mask_scale,
             no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record,
             weights=self.weights, updates=None if self.updates.always else self.updates,
-            step=self.applied_steps)
+            step=self.applied_steps, mask_adjust=self.mask_adjust,
+            mask_adjust_to=self.mask_adjust_to)
         return renamed_errors(branches, self.CONFIG_KEYS | dict(
             layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
 

@@ -1,0 +1,12 @@
+"""SAMix, ResNeXt-50 (32x4d, CIFAR stem) on CIFAR100: the official SAMix recipe, 400 epochs.
+
+As the ResNet-18 recipe; the Mix Block reads the 1024-channel stage-3 output (value neck
+1024→512→1).
+"""
+_base_ = './samix_resnet18_1xb100-400e_cifar100.py'
+model = dict(
+    backbone=dict(_delete_=True, type='ResNeXt_CIFAR', depth=50, groups=32,
+                  width_per_group=4, num_stages=4, out_indices=(3, ), style='pytorch'),
+    head=dict(in_channels=2048),
+    mix_block=dict(in_channels=1024, value_neck=dict(hidden_channels=512)),
+)

@@ -1,0 +1,75 @@
+"""AutoMix's successors in the registered model and a real mmengine Runner on real
+Fashion-MNIST: SAMix (``AutoMix`` with SAMix's Mix Block options)."""
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+from conftest import REPO
+from mmautomix.core import eta_balanced_soft_cross_entropy
+from mmautomix.registry import MODELS
+from test_mixups_train import scalars, small_cfg
+
+SAMIX = osp.join(REPO, 'configs/samix/fashion_mnist/samix_resnet18-w16_1xb100-100e_fmnist2k.py')
+
+
+def test_samix_runs_a_real_epoch_and_trains_its_mix_block(tmp_path, fmnist_root):
+    """The regime's SAMix config, one short epoch (2 iterations of 100 real images):
+    finite losses, the L1+Variance mask loss logged, every Mix Block tensor (W_q, W_k,
+    the value neck) moved, θ_k evaluated."""
+    cfg = small_cfg(SAMIX, tmp_path)
+    runner = Runner.from_cfg(cfg)
+    model = runner.model
+    assert model.mix_block.x_qk_concat and not model.mix_block.value_is_linear
+    before = {}
+
+    class Snapshot(Hook):            # after init_weights, before the first step
+        def before_train(self, runner):
+            before.update({k: v.detach().clone()
+                           for k, v in runner.model.mix_block.named_parameters()})
+
+    runner.register_hook(Snapshot())
+    runner.train()
+    assert before
+    recs = scalars(str(tmp_path))
+    train = [r for r in recs if 'loss' in r]
+    assert len(train) == 2 and all(np.isfinite(r['loss']) for r in train)
+    assert all('loss_mask' in r and 'loss_mix_k' in r for r in train)
+    assert any('accuracy_ema/top1' in r for r in recs)
+    for name, p in model.mix_block.named_parameters():
+        assert not torch.equal(before[name], p), name
+
+
+def test_the_registered_loss_is_the_core_formula_with_avg_factor():
+    loss = MODELS.build(dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=0.5,
+                             loss_weight=2.0))
+    torch.manual_seed(0)
+    logits, target = torch.randn(4, 3), torch.softmax(torch.randn(4, 3), 1)
+    want = 2 * eta_balanced_soft_cross_entropy(logits, target, 0.5)
+    torch.testing.assert_close(loss(logits, target), want)
+    torch.testing.assert_close(loss(logits, target, avg_factor=8), want / 2)
+    with pytest.raises(ValueError, match='neg_weight=1.5'):
+        MODELS.build(dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=1.5))
+
+
+@pytest.mark.parametrize('key,value,match', [
+    ('pre_one_loss', 0.1, r'model\.pre_one_loss=0\.1.*expected 0'),
+    ('pre_mix_loss', 1.0, r'model\.pre_mix_loss=1\.0.*expected 0'),
+    ('mask_adjust', 1.5, r'model\.mask_adjust=1\.5.*probability'),
+    ('mask_adjust_to', 'lam', r"model\.mask_adjust_to='lam'")])
+def test_bad_samix_options_name_the_config_key(key, value, match):
+    cfg = Config.fromfile(SAMIX)
+    cfg.model[key] = value
+    with pytest.raises(ValueError, match=match):
+        MODELS.build(cfg.model)
+
+
+def test_contradicting_mix_block_options_fail_at_construction():
+    cfg = Config.fromfile(SAMIX)
+    cfg.model.mix_block.lam_concat = True
+    with pytest.raises(ValueError, match=r'mix_block\.lam_concat=True with mix_block\.lam_mul'):
+        MODELS.build(cfg.model)
