@@ -69,12 +69,38 @@ def tile_grid(cells: Sequence[Sequence[Optional[np.ndarray]]],
     return grid
 
 
+def _sources_grid(record: dict, n: int, mean, std, min_tile: int) -> np.ndarray:
+    """AdAutoMix's picture: for each source s a row with x[I_s] and a row with its mask
+    M_s (white = all of x[I_s]; its mean and weight ℓ_s under it), then the mixed image."""
+    rows, captions, labels = [], [], []
+    for s, idx in enumerate(record['idx']):
+        m = record['mask'][:n, s:s + 1].float()
+        rows += [to_uint8(record['x'][idx[:n]], mean, std), to_uint8(m * 255.0)]
+        means = m.flatten(1).mean(1).tolist()
+        captions += [[''] * n, [f'mean {v:.2f}\nw {record["lam"][s]:.2f}' for v in means]]
+        labels += [f'x_{s + 1}', f'M_{s + 1}']
+    rows.append(to_uint8(record['mixed'][:n], mean, std))
+    captions.append([''] * n)
+    labels.append('mixed')
+    return tile_grid([list(r) for r in rows], captions, labels, min_tile=min_tile)
+
+
+def picture_name(record: dict) -> str:
+    """The name of a training-time picture, with λ (or AdAutoMix's weights ℓ_s)."""
+    lam = record['lam']
+    if isinstance(lam, (list, tuple)):
+        return 'adautomix_mixed_w' + '-'.join(f'{v:.2f}' for v in lam)
+    return f'automix_mixed_lam{lam:.2f}'
+
+
 def mixed_sample_grid(record: dict, mean=None, std=None, max_samples: int = 8,
                       min_tile: int = 96) -> np.ndarray:
     """The training-time picture of AutoMix: rows x_i, x_j (the paired image), the mask
     M[:, 0] applied to x_i (white = keep x_i) with its mean under it, and the mixed
     image with λ under it; one column per sample."""
     n = min(max_samples, record['x'].size(0))
+    if isinstance(record['idx'], (list, tuple)):
+        return _sources_grid(record, n, mean, std, min_tile)
     x, idx, mask = record['x'][:n], record['idx'][:n], record['mask'][:n, :1]
     rows = [to_uint8(x, mean, std), to_uint8(record['x'][idx], mean, std),
             to_uint8(mask * 255.0), to_uint8(record['mixed'][:n], mean, std)]

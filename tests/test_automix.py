@@ -367,7 +367,8 @@ def test_every_automix_config_names_both_models_and_keeps_the_best_ema_checkpoin
     paths = [p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
              if '_base_' not in p and 'mmdet::' not in open(p).read()]
     automix = [Config.fromfile(p) for p in paths]
-    automix = [c for c in automix if c.model.get('type') in ('AutoMix', 'mmautomix.AutoMix')]
+    automix = [c for c in automix if c.model.get('type') in ('AutoMix', 'mmautomix.AutoMix',
+                                                            'mmautomix.AdAutoMix')]
     assert len(automix) >= 15
     for cfg in automix:
         assert cfg.val_evaluator['type'] == 'AutoMixAccuracy', cfg.filename

@@ -6,6 +6,7 @@ import os.path as osp
 import socket
 import subprocess
 
+import pytest
 import torch
 
 from conftest import REPO, VENV_BIN
@@ -19,11 +20,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def dist_train(tmp_path, hook_args='', extra=(), check=True):
+def dist_train(tmp_path, hook_args='', extra=(), check=True, base=AUTOMIX):
     """tools/dist_train.sh with 2 processes on 400 images (2 iterations per epoch per
     rank), 2 epochs; returns the finished process and the work_dir."""
     cfg = tmp_path / 'ranked.py'
-    cfg.write_text(f"_base_ = [{AUTOMIX!r}]\n"
+    cfg.write_text(f"_base_ = [{base!r}]\n"
                    "custom_imports = dict(imports=['rank_state_hook'])\n"
                    "custom_hooks = [\n"
                    "    dict(type='AutoMixMomentumHook', end_momentum=0.999,\n"
@@ -69,6 +70,23 @@ def test_two_ranks_end_with_identical_parameters(tmp_path, fmnist_root):
             assert torch.equal(value, r1['buffers'][name]), name
         elif name.endswith(('running_mean', 'running_var')):
             assert not torch.equal(value, r1['buffers'][name]), name
+
+
+@pytest.mark.parametrize('config', [
+    'samix/fashion_mnist/samix_resnet18-w16_1xb100-100e_fmnist2k.py',
+    'adautomix/fashion_mnist/adautomix_resnet18-w16_1xb100-100e_fmnist2k.py'])
+def test_the_successors_train_under_ddp_with_identical_parameters(config, tmp_path,
+                                                                  fmnist_root):
+    """SAMix and AdAutoMix from their regime configs on 2 ranks (2 epochs of 2
+    iterations): the same parameters on both ranks, the mask generator's included."""
+    _, work = dist_train(tmp_path, base=osp.join(REPO, 'configs', config),
+                         extra=('train_cfg.val_interval=2',))
+    r0 = torch.load(work / 'rank0.pth', weights_only=False)
+    r1 = torch.load(work / 'rank1.pth', weights_only=False)
+    assert r0['ema_steps'] == r1['ema_steps'] == 4
+    assert any(k.startswith('mix_block.') for k in r0['params'])
+    for name, value in r0['params'].items():
+        assert torch.equal(value, r1['params'][name]), name
 
 
 def test_nonfinite_loss_on_one_rank_skips_the_step_on_both(tmp_path, fmnist_root):

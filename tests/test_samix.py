@@ -274,3 +274,20 @@ def test_plain_pytorch_samix_trains_every_mix_block_part():
     ema_before = {k: v for k, v in before.items() if k.startswith('ema.')}
     assert all(not torch.equal(ema_before[k], dict(model.named_parameters())[k])
                for k in ema_before if k.endswith('weight'))
+
+
+def test_lambda_channel_for_the_value_only():
+    """``lam_concat_v``: v = W_v [z_j; 1 − λ], q and k from W_q without a λ channel."""
+    block = big_weights(MixBlock(16, lam_concat_v=True))
+    z, idx, lam = torch.randn(3, 16, 4, 4), torch.tensor([2, 0, 1]), 0.3
+    assert block.value.in_channels == 17 and block.query.in_channels == 16
+    n = 3
+    v = block.value(torch.cat([z[idx], torch.full_like(z[:, :1], 1 - lam)], 1)).view(n, 1, 16)
+    q = block.query(z).view(n, -1, 16).permute(0, 2, 1)
+    k = block.query(z[idx]).view(n, -1, 16)
+    p = torch.softmax(q @ k / math.sqrt(block.inter_channels), -1)
+    m = (p @ v.permute(0, 2, 1)).permute(0, 2, 1).reshape(n, 1, 4, 4)
+    m = torch.sigmoid(F.interpolate(m, scale_factor=2, mode='nearest'))
+    torch.testing.assert_close(block(z, lam, idx, 2), torch.cat([1 - m, m], 1),
+                               rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(block(z, 0.1, idx, 2), block(z, 0.9, idx, 2))

@@ -1,6 +1,11 @@
-"""AutoMix's successors in the registered model and a real mmengine Runner on real
-Fashion-MNIST: SAMix (``AutoMix`` with SAMix's Mix Block options)."""
+"""AutoMix's successors in the registered models and real mmengine Runners on real
+Fashion-MNIST: SAMix (``AutoMix`` with SAMix's Mix Block options) and ``AdAutoMix``."""
+import glob
 import os.path as osp
+import subprocess
+import sys
+
+import cv2
 
 import numpy as np
 import pytest
@@ -73,3 +78,78 @@ def test_contradicting_mix_block_options_fail_at_construction():
     cfg.model.mix_block.lam_concat = True
     with pytest.raises(ValueError, match=r'mix_block\.lam_concat=True with mix_block\.lam_mul'):
         MODELS.build(cfg.model)
+
+
+ADAUTOMIX = osp.join(REPO, 'configs/adautomix/fashion_mnist/'
+                     'adautomix_resnet18-w16_1xb100-100e_fmnist2k.py')
+
+
+def test_adautomix_runs_a_real_epoch_adversarial_every_second_step(tmp_path, fmnist_root):
+    """The regime's AdAutoMix config, one short epoch (2 iterations of 100 real images):
+    three sources, the first step adversarial and the second not, every mask-generator
+    tensor moved, θ_k evaluated, and the training picture has a row pair per source."""
+    cfg = small_cfg(ADAUTOMIX, tmp_path)
+    cfg.custom_hooks.append(dict(type='MixedSampleVisHook', interval=1, max_samples=2))
+    runner = Runner.from_cfg(cfg)
+    before = {}
+
+    class Snapshot(Hook):
+        def before_train(self, runner):
+            before.update({k: v.detach().clone()
+                           for k, v in runner.model.mix_block.named_parameters()})
+
+    runner.register_hook(Snapshot())
+    runner.train()
+    recs = scalars(str(tmp_path))
+    train = [r for r in recs if 'loss' in r]
+    assert len(train) == 2 and all(np.isfinite(r['loss']) for r in train)
+    assert [r['adversarial'] for r in train] == [1.0, 0.0]
+    assert all(r['mix_sources'] == 3.0 for r in train)
+    assert any('accuracy_ema/top1' in r for r in recs)
+    for name, p in runner.model.mix_block.named_parameters():
+        assert not torch.equal(before[name], p), name
+    assert runner.model.applied_steps == 2
+    pics = sorted(glob.glob(osp.join(str(tmp_path), '*', 'vis_data', 'vis_image',
+                                     'adautomix_mixed_w*.png')))
+    assert len(pics) == 2
+    img = cv2.imread(pics[0])
+    # 7 rows (x_s and M_s for 3 sources, the mixed image) of 96-px tiles, 3 caption lines
+    assert img.shape[0] > 7 * 96
+
+
+def test_adautomix_needs_a_batch_of_at_least_its_sources(tmp_path, fmnist_root):
+    cfg = small_cfg(ADAUTOMIX, tmp_path)
+    cfg.train_dataloader.batch_size = 2
+    with pytest.raises(ValueError, match=r'model\.mix_samples=3.*'
+                                         r'train_dataloader\.batch_size=2'):
+        Runner.from_cfg(cfg).train()
+
+
+@pytest.mark.parametrize('key,value,match', [
+    ('mix_samples', 1, r'model\.mix_samples=1'),
+    ('adv_interval', 0, r'model\.adv_interval=0'),
+    ('beta_radio', 1.5, r'model\.beta_radio=1\.5'),
+    ('mask_loss_weight', 0.1, r'model\.mask_loss_weight=0\.1.*no mask loss')])
+def test_bad_adautomix_options_name_the_config_key(key, value, match):
+    cfg = Config.fromfile(ADAUTOMIX)
+    cfg.model[key] = value
+    with pytest.raises(ValueError, match=match):
+        MODELS.build(cfg.model)
+
+
+def test_adautomix_mask_generator_reads_a_layer_of_its_channels():
+    cfg = Config.fromfile(ADAUTOMIX)
+    cfg.model.mix_block.in_channels = 32
+    with pytest.raises(ValueError, match=r'mix_block\.in_channels=32.*expected '
+                                         r'mix_block\.in_channels=64'):
+        MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('config,rows', [(SAMIX, 'SAMix mask'), (ADAUTOMIX, 'AdAutoMix M_3')])
+def test_visualize_mixes_draws_the_successors(config, rows, tmp_path):
+    out = tmp_path / 'mixes.png'
+    proc = subprocess.run([sys.executable, osp.join(REPO, 'tools', 'visualize_mixes.py'),
+                           config, '--out', str(out), '--pairs', '1', '--lams', '0.3'],
+                          capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert rows in proc.stdout and cv2.imread(str(out)) is not None

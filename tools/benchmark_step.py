@@ -17,6 +17,11 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
                  skipped on a fifth of the steps)
   automix_every2 AutoMix with mix_block_interval=2 (the Mix Block trained every 2nd step)
   automix_oneq0  AutoMix with head_weights one_q=0 (no θ_q pass on the clean images)
+  samix          SAMix: AutoMix with SAMix's Mix Block (λ scaling, value neck of width
+                 C/2, W_k on [z_i'; z_j'], bilinear, L1+Variance), the CIFAR values
+  adautomix      AdAutoMix, the official CIFAR step: three sources, the adversarial and
+                 the normal step alternating, the cosine term on every step
+  adautomix_2src AdAutoMix with two sources (the official ImageNet setting)
   fmix, saliencymix, smoothmix, gridmix   mmautomix batch augments (reference α)
   manifoldmix    mmautomix ManifoldMix classifier (α=2, layers 0-2)
   puzzlemix      mmautomix PuzzleMix classifier (α=1; r18: the CIFAR config, 2-16
@@ -24,8 +29,9 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
   puzzlemix_pool the same with the graph cuts in 2 worker processes (n_workers=2)
 The default is the AutoMix set (vanilla, mixup and the three automix modes); name the others
 with --modes, --modes family for the whole mixup family, --modes knobs for AutoMix's
-speed knobs. The passes column is the mean over 4 steps of the backbone forwards a step
-starts (knobs that skip passes on some steps give fractions).
+speed knobs, --modes successors for AutoMix's successors (with automix beside them).
+The passes column is the mean over 4 steps of the backbone forwards a step starts
+(knobs that skip passes on some steps give fractions).
 
 Time: the modes run interleaved in one process (step i of every mode, then step i+1),
 after warm-up steps; the median step time, its ratio to Mixup ("x mixup"), and the
@@ -62,6 +68,7 @@ import torch
 
 MODES = ('vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain')
 KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0')
+SUCCESSORS = ('samix', 'adautomix', 'adautomix_2src')
 FAMILY = ('fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix',
           'puzzlemix_pool')
 AUGMENTS = dict(fmix=dict(type='FMix', alpha=0.2),
@@ -89,7 +96,8 @@ NUM_CLASSES = 100
 
 def model_cfg(mode, arch):
     backbone, neck, head_type, head_c, mb_c, mask_layer, size, _, _ = ARCHS[arch]
-    soft = mode != 'vanilla' and not mode.startswith('automix')   # AutoMix: its own heads
+    bilevel = mode.startswith('automix') or mode in SUCCESSORS
+    soft = mode != 'vanilla' and not bilevel   # AutoMix and its successors: their own heads
     cfg = dict(
         type='ImageClassifier',
         backbone=backbone,
@@ -107,6 +115,21 @@ def model_cfg(mode, arch):
     if mode.startswith('puzzlemix'):
         cfg.update(type='PuzzleMix', alpha=1.0, n_workers=2 if mode == 'puzzlemix_pool' else 0,
                    **(dict(block_num=5, t_size=4) if size <= 64 else {}))
+    if mode == 'samix':
+        cfg.update(type='AutoMix', alpha=2.0, mask_layer=mask_layer, mask_loss_weight=0.1,
+                   lam_margin=0.08,
+                   mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
+                                  unsampling_mode='bilinear', lam_mul=1.0,
+                                  lam_residual=True, lam_mul_k=0.25,
+                                  value_neck=dict(hidden_channels=mb_c // 2),
+                                  x_qk_concat=True, mask_loss_mode='L1+Variance',
+                                  mask_loss_margin=0.1),
+                   mix_k_loss=dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=0.5))
+    if mode.startswith('adautomix'):
+        cfg.update(type='AdAutoMix', alpha=1.0, mask_layer=mask_layer,
+                   mix_samples=2 if mode == 'adautomix_2src' else 3, lam_margin=0.03,
+                   mix_block=dict(type='AdaptiveMask', in_channels=mb_c,
+                                  lam_concat=arch != 'r18', unsampling_mode='bilinear'))
     if mode.startswith('automix'):
         cfg.update(type='AutoMix', alpha=2.0, mask_layer=mask_layer, mask_loss_weight=0.1,
                    lam_margin=0.08,
@@ -369,7 +392,8 @@ def main():
     parser.add_argument('--amp-dtype', choices=['bf16', 'fp16'])
     parser.add_argument('--channels-last', action='store_true')
     parser.add_argument('--modes', nargs='+',
-                        choices=MODES + FAMILY + KNOBS + ('family', 'knobs'),
+                        choices=MODES + FAMILY + KNOBS + SUCCESSORS
+                        + ('family', 'knobs', 'successors'),
                         default=list(MODES),
                         help='modes to run (mixup, the reference, is always added; '
                         '"family": every mode of the mixup family; "knobs": AutoMix\'s speed '
@@ -377,12 +401,16 @@ def main():
     parser.add_argument('--breakdown', action='store_true',
                         help='also time the network passes alone and print the floor')
     parser.add_argument('--memory-child', action='store_true', help=argparse.SUPPRESS)
-    parser.add_argument('--mode', choices=MODES + FAMILY + KNOBS, help=argparse.SUPPRESS)
+    parser.add_argument('--mode', choices=MODES + FAMILY + KNOBS + SUCCESSORS,
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if 'family' in args.modes:
         args.modes = [m for m in args.modes if m != 'family'] + list(FAMILY)
     if 'knobs' in args.modes:
         args.modes = [m for m in args.modes if m != 'knobs'] + ['automix'] + list(KNOBS)
+    if 'successors' in args.modes:
+        args.modes = ([m for m in args.modes if m != 'successors'] + ['automix']
+                      + list(SUCCESSORS))
     args.modes = ['mixup'] + list(dict.fromkeys(m for m in args.modes if m != 'mixup'))
     args.amp_dtype = {'bf16': 'bfloat16', 'fp16': 'float16', None: None}[args.amp_dtype]
     from mmengine.logging import MMLogger

@@ -40,7 +40,7 @@ for v in "${versions[@]}"; do
     fi
     echo "[core-envs] torch $v: $("$venv/bin/python" -c 'import torch, numpy; print(torch.__version__, "numpy", numpy.__version__)')"
     if (cd "$ROOT" && PYTHONPATH="$ROOT" "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-            tests/test_core.py tests/test_samix.py -m "not full_stack"); then
+            tests/test_core.py tests/test_samix.py tests/test_adautomix.py -m "not full_stack"); then
         echo "[core-envs] torch $v: passed in $(( $(date +%s) - start )) s (with the install)"
     else
         echo "[core-envs] torch $v: FAILED"

@@ -3,9 +3,12 @@
 ``MixBlock`` (the mask generator, with SAMix's options), ``automix_branches`` (the
 bi-level step's losses), ``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from any named layer) and
 ``AutoMixClassifier`` (all of it around any classifier, for a plain training loop);
+AdAutoMix's ``AdaptiveMask``, ``adautomix_branches`` and ``AdAutoMixClassifier``;
 ``StepSkipper`` is the one rule for a step that is not taken (``skip.py``).
 mmautomix's registered mmpretrain modules are adapters over these.
 """
+from .adaptive_mask import AdaptiveMask, mix_sources
+from .adautomix import AdAutoMixClassifier, adautomix_branches
 from .classifier import AutoMixClassifier, soft_cross_entropy
 from .ema import copy_to_ema, ema_update, momentum_at
 from .feature_tap import FeatureTap, find_layer, tokens_to_grid
@@ -19,11 +22,13 @@ from .mix_block_updates import MixBlockUpdates
 from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, has_loss,
                    total_loss)
 
-__all__ = ['AutoMixClassifier', 'BranchWeights', 'CoreInputError', 'FeatureTap',
-           'MixBlock', 'MixBlockUpdates', 'SAMIX_OPTIONS', 'StepLosses', 'StepNetworks',
-           'StepSkipper', 'adjust_mask_mean', 'automix_branches', 'buffer_snapshot',
-           'check_inputs', 'check_labels', 'constant_mask', 'copy_to_ema', 'ema_update',
-           'eta_balanced_soft_cross_entropy', 'find_layer', 'has_loss', 'mask_scale_for',
-           'mask_statistics', 'mix', 'momentum_at', 'nonfinite_losses', 'permutation',
-           'renamed_errors', 'rescale_lambda', 'sample_pairs',
-           'soft_cross_entropy', 'soft_target', 'tokens_to_grid', 'total_loss']
+__all__ = ['AdAutoMixClassifier', 'AdaptiveMask', 'AutoMixClassifier', 'BranchWeights',
+           'CoreInputError', 'FeatureTap', 'MixBlock', 'MixBlockUpdates',
+           'SAMIX_OPTIONS', 'StepLosses', 'StepNetworks', 'StepSkipper',
+           'adautomix_branches', 'adjust_mask_mean', 'automix_branches',
+           'buffer_snapshot', 'check_inputs', 'check_labels', 'constant_mask',
+           'copy_to_ema', 'ema_update', 'eta_balanced_soft_cross_entropy',
+           'find_layer', 'has_loss', 'mask_scale_for', 'mask_statistics', 'mix',
+           'mix_sources', 'momentum_at', 'nonfinite_losses', 'permutation',
+           'renamed_errors', 'rescale_lambda', 'sample_pairs', 'soft_cross_entropy',
+           'soft_target', 'tokens_to_grid', 'total_loss']

@@ -6,13 +6,14 @@ branch's tensors of that step and writes one grid through ``runner.visualizer``
 (the paired image), the mask M[:, 0] applied to x_i (white = keep x_i) with its mean
 and spatial standard deviation under it, and the mixed image x_i ⊙ M[:, 0] +
 x_j ⊙ M[:, 1] with λ under it; one column per sample, each tile upscaled to at least
-``min_tile`` pixels. λ is also in the picture's name.
+``min_tile`` pixels. λ is also in the picture's name. AdAutoMix's pictures have a pair of
+rows per source (x[I_s] and its mask M_s with its weight ℓ_s) and the mixed image.
 """
 from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
-from mmautomix.visualization import mixed_sample_grid
+from mmautomix.visualization import mixed_sample_grid, picture_name
 
 
 @HOOKS.register_module()
@@ -46,5 +47,4 @@ class MixedSampleVisHook(Hook):
         mean = getattr(pre, 'mean', None) if getattr(pre, '_enable_normalize', False) else None
         std = getattr(pre, 'std', None) if mean is not None else None
         grid = mixed_sample_grid(record, mean, std, self.max_samples, self.min_tile)
-        runner.visualizer.add_image(f'automix_mixed_lam{record["lam"]:.2f}', grid,
-                                    step=runner.iter + 1)
+        runner.visualizer.add_image(picture_name(record), grid, step=runner.iter + 1)

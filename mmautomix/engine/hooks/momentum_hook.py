@@ -57,6 +57,9 @@ class AutoMixMomentumHook(Hook):
         if not hasattr(model, 'momentum_update'):
             raise TypeError(f'AutoMixMomentumHook needs a model with θ_k (type=\'AutoMix\'); '
                             f'got {type(model).__name__}')
+        check_batch = getattr(model, 'check_train_batch', None)   # AdAutoMix's K
+        if check_batch is not None:
+            check_batch(getattr(runner.train_dataloader, 'batch_size', None))
         counts = getattr(runner.optim_wrapper, '_accumulative_counts', 1)
         if self.update_interval is None:
             self.update_interval = counts

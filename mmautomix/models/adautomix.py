@@ -1,0 +1,126 @@
+"""The AdAutoMix classifier (Qin et al., ICLR 2024): AutoMix's two networks θ_q, θ_k and
+heads with AdAutoMix's mask generator and adversarial step.
+
+The step (sources, masks, the three loss branches and what the official code does) is
+``mmautomix.core.adautomix.adautomix_branches``; this class supplies the networks and
+decides which steps are adversarial. Everything else — module names (θ_k owns
+``backbone``/``head``), the staged backward, the skip rule, the momentum hook, the
+evaluation of θ_k and θ_q — is :class:`AutoMix`'s.
+"""
+from typing import List, Optional, Union
+
+import torch
+from mmpretrain.structures import DataSample
+
+from mmautomix.core import StepLosses, StepNetworks
+from mmautomix.core.adautomix import adautomix_branches, check_mix_samples
+from mmautomix.core.mixing import renamed_errors
+from mmautomix.registry import MODELS
+from .automix import AutoMix
+
+
+@MODELS.register_module()
+class AdAutoMix(AutoMix):
+    """AdAutoMix (official ``AdAutoMix``) on :class:`AutoMix`.
+
+    Args:
+        mix_block (dict): the mask generator, ``dict(type='AdaptiveMask', ...)``.
+        alpha (float): α of the K ratios. AdAutoMix configs: 1.0.
+        mix_samples (int): K, source images per mixed image (>= 2). Configs: 3.
+        is_random (bool): draw K uniformly from {2, …, mix_samples} at each step.
+        adv_interval (int): every this-many-th step (the first included) is adversarial.
+            Configs: 2 (alternating). The count is of steps taken, and it is saved in
+            checkpoints with the other counters (the official counter is not).
+        beta_radio (float): β of the adversarial loss −β L_k + (1 − β) S (the
+            official spelling). Configs: 0.3 (CIFAR), 0.1 (ImageNet), 0.4 (Tiny).
+        mixup_radio (float): r, weight of the linear K-source mixup in θ_q's clean
+            branch (K >= 3). Configs: 0.5.
+        lam_margin (float): the margin of the backbone branch's mask (negative: 0, as
+            officially). CIFAR configs: 0.03.
+        margin_fix (bool): with K >= 3 the official margin test (``<`` for ``>=``) makes
+            θ_q's mask the constant ℓ on almost every step; True uses the intended
+            test (see ``core/adautomix.py``). Default False (faithful).
+        similarity_every_step (bool): compute the cosine term S on every step as the
+            official step does (True), or only on the adversarial steps that use it.
+        switch_off (float): the official ``switch_off`` s (0: off).
+        mask_layer, momentum, backbone, head, head_mix, ...: as :class:`AutoMix`.
+
+    AdAutoMix has no mask loss (``mask_loss_weight`` is fixed at 0).
+    """
+
+    def __init__(self,
+                 backbone: dict,
+                 mix_block: dict,
+                 alpha: float = 1.0,
+                 mix_samples: int = 3,
+                 is_random: bool = False,
+                 adv_interval: int = 2,
+                 beta_radio: float = 0.3,
+                 mixup_radio: float = 0.5,
+                 lam_margin: float = -1.0,
+                 margin_fix: bool = False,
+                 similarity_every_step: bool = True,
+                 mask_layer: Union[int, str] = 2,
+                 **kwargs):
+        check_mix_samples(mix_samples, ('model.mix_samples', ))
+        if isinstance(adv_interval, bool) or not isinstance(adv_interval, int) \
+                or adv_interval < 1:
+            raise ValueError(f'model.adv_interval={adv_interval!r}: expected an int >= 1 '
+                             '(1: every step adversarial; configs: 2)')
+        for key, value in (('beta_radio', beta_radio), ('mixup_radio', mixup_radio)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not 0 <= value <= 1:
+                raise ValueError(f'model.{key}={value!r}: expected a weight in [0, 1]')
+        if kwargs.get('mask_loss_weight', 0):
+            raise ValueError(f'model.mask_loss_weight={kwargs["mask_loss_weight"]!r}: '
+                             'AdAutoMix has no mask loss; expected 0')
+        kwargs['mask_loss_weight'] = 0.0
+        super().__init__(backbone=backbone, mix_block=mix_block, alpha=alpha,
+                         lam_margin=lam_margin, mask_layer=mask_layer, **kwargs)
+        self.mix_samples = mix_samples
+        self.is_random = is_random
+        self.adv_interval = adv_interval
+        self.beta_radio = float(beta_radio)
+        self.mixup_radio = float(mixup_radio)
+        self.margin_fix = margin_fix
+        self.similarity_every_step = similarity_every_step
+
+    def check_train_batch(self, batch_size: Optional[int]):
+        """Called by ``AutoMixMomentumHook`` before training: K sources need a batch of
+        at least K images (a smaller last batch draws sources with repeats)."""
+        if batch_size is not None and batch_size < self.mix_samples:
+            raise ValueError(
+                f'model.mix_samples={self.mix_samples} sources per mixed image, but '
+                f'train_dataloader.batch_size={batch_size}; expected a batch size >= '
+                'model.mix_samples')
+
+    #: the config keys of the core's terms
+    CONFIG_KEYS = dict(AutoMix.CONFIG_KEYS, in_channels='mix_block.in_channels')
+
+    def _record(self, x, indices, weights, mask, mixed):
+        if self.record_mix:
+            self.last_mix = dict(x=x.detach(), idx=indices, lam=weights,
+                                 mask=mask.detach(), mixed=mixed.detach())
+
+    def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
+        n = inputs.size(0)
+        nets = StepNetworks(
+            clean_feature=self._mask_feature,
+            ema_mix_logits=lambda x: self._logits(self.backbone, self.head_mix, x),
+            online_logits=lambda x: self._logits(self.backbone_q, self.head_q, x),
+            online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
+        losses = StepLosses(
+            one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
+            mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n))
+        branches = adautomix_branches(
+            inputs, torch.cat([ds.gt_label for ds in data_samples]), nets, losses,
+            self.mix_block, num_classes=self.head.num_classes, alpha=self.alpha,
+            mix_samples=self.mix_samples, is_random=self.is_random,
+            adversarial=self.applied_steps % self.adv_interval == 0,
+            beta_radio=self.beta_radio, mixup_radio=self.mixup_radio,
+            lam_margin=self.lam_margin, margin_fix=self.margin_fix,
+            similarity_every_step=self.similarity_every_step,
+            switched_off=self.updates.switched_off, mask_scale=self.mask_scale,
+            on_mix=self._record)
+        return renamed_errors(branches, self.CONFIG_KEYS | dict(
+            layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
