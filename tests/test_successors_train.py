@@ -20,6 +20,22 @@ from mmautomix.registry import MODELS
 from test_mixups_train import scalars, small_cfg
 
 SAMIX = osp.join(REPO, 'configs/samix/fashion_mnist/samix_resnet18-w16_1xb100-100e_fmnist2k.py')
+ADAUTOMIX = osp.join(REPO, 'configs/adautomix/fashion_mnist/'
+                     'adautomix_resnet18-w16_1xb100-100e_fmnist2k.py')
+
+
+def mix_block_at_start(runner):
+    """A dict filled, after init_weights and before the first step, with copies of the
+    mask generator's parameters."""
+    before = {}
+
+    class Snapshot(Hook):
+        def before_train(self, runner):
+            before.update({k: v.detach().clone()
+                           for k, v in runner.model.mix_block.named_parameters()})
+
+    runner.register_hook(Snapshot())
+    return before
 
 
 def test_samix_runs_a_real_epoch_and_trains_its_mix_block(tmp_path, fmnist_root):
@@ -30,14 +46,7 @@ def test_samix_runs_a_real_epoch_and_trains_its_mix_block(tmp_path, fmnist_root)
     runner = Runner.from_cfg(cfg)
     model = runner.model
     assert model.mix_block.x_qk_concat and not model.mix_block.value_is_linear
-    before = {}
-
-    class Snapshot(Hook):            # after init_weights, before the first step
-        def before_train(self, runner):
-            before.update({k: v.detach().clone()
-                           for k, v in runner.model.mix_block.named_parameters()})
-
-    runner.register_hook(Snapshot())
+    before = mix_block_at_start(runner)
     runner.train()
     assert before
     recs = scalars(str(tmp_path))
@@ -61,13 +70,17 @@ def test_the_registered_loss_is_the_core_formula_with_avg_factor():
         MODELS.build(dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=1.5))
 
 
-@pytest.mark.parametrize('key,value,match', [
-    ('pre_one_loss', 0.1, r'model\.pre_one_loss=0\.1.*expected 0'),
-    ('pre_mix_loss', 1.0, r'model\.pre_mix_loss=1\.0.*expected 0'),
-    ('mask_adjust', 1.5, r'model\.mask_adjust=1\.5.*probability'),
-    ('mask_adjust_to', 'lam', r"model\.mask_adjust_to='lam'")])
-def test_bad_samix_options_name_the_config_key(key, value, match):
-    cfg = Config.fromfile(SAMIX)
+@pytest.mark.parametrize('method,key,value,match', [
+    ('samix', 'pre_one_loss', 0.1, r'model\.pre_one_loss=0\.1.*expected 0'),
+    ('samix', 'pre_mix_loss', 1.0, r'model\.pre_mix_loss=1\.0.*expected 0'),
+    ('samix', 'mask_adjust', 1.5, r'model\.mask_adjust=1\.5.*probability'),
+    ('samix', 'mask_adjust_to', 'lam', r"model\.mask_adjust_to='lam'"),
+    ('adautomix', 'mix_samples', 1, r'model\.mix_samples=1'),
+    ('adautomix', 'adv_interval', 0, r'model\.adv_interval=0'),
+    ('adautomix', 'beta_radio', 1.5, r'model\.beta_radio=1\.5'),
+    ('adautomix', 'mask_loss_weight', 0.1, r'model\.mask_loss_weight=0\.1.*no mask loss')])
+def test_bad_successor_options_name_the_config_key(method, key, value, match):
+    cfg = Config.fromfile(dict(samix=SAMIX, adautomix=ADAUTOMIX)[method])
     cfg.model[key] = value
     with pytest.raises(ValueError, match=match):
         MODELS.build(cfg.model)
@@ -80,10 +93,6 @@ def test_contradicting_mix_block_options_fail_at_construction():
         MODELS.build(cfg.model)
 
 
-ADAUTOMIX = osp.join(REPO, 'configs/adautomix/fashion_mnist/'
-                     'adautomix_resnet18-w16_1xb100-100e_fmnist2k.py')
-
-
 def test_adautomix_runs_a_real_epoch_adversarial_every_second_step(tmp_path, fmnist_root):
     """The regime's AdAutoMix config, one short epoch (2 iterations of 100 real images):
     three sources, the first step adversarial and the second not, every mask-generator
@@ -91,14 +100,7 @@ def test_adautomix_runs_a_real_epoch_adversarial_every_second_step(tmp_path, fmn
     cfg = small_cfg(ADAUTOMIX, tmp_path)
     cfg.custom_hooks.append(dict(type='MixedSampleVisHook', interval=1, max_samples=2))
     runner = Runner.from_cfg(cfg)
-    before = {}
-
-    class Snapshot(Hook):
-        def before_train(self, runner):
-            before.update({k: v.detach().clone()
-                           for k, v in runner.model.mix_block.named_parameters()})
-
-    runner.register_hook(Snapshot())
+    before = mix_block_at_start(runner)
     runner.train()
     recs = scalars(str(tmp_path))
     train = [r for r in recs if 'loss' in r]
@@ -123,18 +125,6 @@ def test_adautomix_needs_a_batch_of_at_least_its_sources(tmp_path, fmnist_root):
     with pytest.raises(ValueError, match=r'model\.mix_samples=3.*'
                                          r'train_dataloader\.batch_size=2'):
         Runner.from_cfg(cfg).train()
-
-
-@pytest.mark.parametrize('key,value,match', [
-    ('mix_samples', 1, r'model\.mix_samples=1'),
-    ('adv_interval', 0, r'model\.adv_interval=0'),
-    ('beta_radio', 1.5, r'model\.beta_radio=1\.5'),
-    ('mask_loss_weight', 0.1, r'model\.mask_loss_weight=0\.1.*no mask loss')])
-def test_bad_adautomix_options_name_the_config_key(key, value, match):
-    cfg = Config.fromfile(ADAUTOMIX)
-    cfg.model[key] = value
-    with pytest.raises(ValueError, match=match):
-        MODELS.build(cfg.model)
 
 
 def test_adautomix_mask_generator_reads_a_layer_of_its_channels():

@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-UP_MODES = ('nearest', 'bilinear')
+from .mix_block import check_mask_generator_args
 
 
 class AdaptiveMask(nn.Module):
@@ -54,18 +54,7 @@ class AdaptiveMask(nn.Module):
                  unsampling_mode: Union[str, Sequence[str]] = 'bilinear',
                  qk_relu: bool = True):
         super().__init__()
-        if isinstance(in_channels, bool) or not isinstance(in_channels, int) \
-                or in_channels < 2:
-            raise ValueError(f'mix_block.in_channels={in_channels!r}: expected the channel '
-                             'count (int >= 2) of the backbone stage the mask generator '
-                             'reads')
-        if not isinstance(reduction, int) or reduction < 1 or in_channels // reduction < 1:
-            raise ValueError(f'mix_block.reduction={reduction!r}: expected an int in '
-                             f'[1, {in_channels}]')
-        modes = [unsampling_mode] if isinstance(unsampling_mode, str) else list(unsampling_mode)
-        if not modes or any(m not in UP_MODES for m in modes):
-            raise ValueError(f'mix_block.unsampling_mode={unsampling_mode!r}: expected one '
-                             f'of {UP_MODES} or a list of them')
+        modes = check_mask_generator_args(in_channels, reduction, unsampling_mode)
         self.in_channels = in_channels
         self.inter_channels = in_channels // reduction
         self.lam_concat = lam_concat

@@ -142,7 +142,7 @@ def adautomix_branches(x: torch.Tensor,
         float(adversarial)))
     if not switched_off():
         p = nets.ema_mix_logits(x_mb)
-        ce = losses.mix(p, source_target(y, i_mb, w_mb, num_classes))
+        ce = (losses.mix_k or losses.mix)(p, source_target(y, i_mb, w_mb, num_classes))
         if adversarial or similarity_every_step:
             with torch.no_grad():
                 preds = [nets.ema_mix_logits(x[idx]) for idx in i_mb]
@@ -226,13 +226,9 @@ class AdAutoMixClassifier(AutoMixClassifier):
 
     def branches(self, x: torch.Tensor, y: torch.Tensor):
         """The three loss branches of one AdAutoMix step."""
-        nets = StepNetworks(
-            clean_feature=lambda v: self._tap(v, stop=self.truncate_clean_pass),
-            ema_mix_logits=lambda v: self.ema(v).float(),
-            online_logits=lambda v: self.online(v).float(),
-            online_mix_logits=lambda v: self.online(v).float())
         return renamed_errors(adautomix_branches(
-            x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
+            x, y, self.step_networks(),
+            StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
             self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mix_samples=self.mix_samples, is_random=self.is_random,
             adversarial=int(self.steps) % self.adv_interval == 0,

@@ -177,15 +177,18 @@ class AutoMixClassifier(nn.Module):
         finally:
             self.ema.train(was_training)
 
-    def branches(self, x: torch.Tensor, y: torch.Tensor):
-        """The three loss branches of one step (see ``mmautomix.core.step``)."""
-        nets = StepNetworks(
+    def step_networks(self) -> StepNetworks:
+        """θ_k's feature and θ_k's/θ_q's logits (one output layer serves both heads)."""
+        return StepNetworks(
             clean_feature=lambda v: self._tap(v, stop=self.truncate_clean_pass),
             ema_mix_logits=lambda v: self.ema(v).float(),
             online_logits=lambda v: self.online(v).float(),
             online_mix_logits=lambda v: self.online(v).float())
+
+    def branches(self, x: torch.Tensor, y: torch.Tensor):
+        """The three loss branches of one step (see ``mmautomix.core.step``)."""
         return renamed_errors(automix_branches(
-            x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy,
+            x, y, self.step_networks(), StepLosses(one=F.cross_entropy, mix=soft_cross_entropy,
                                    mix_k=self._mix_k_loss()),
             self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,

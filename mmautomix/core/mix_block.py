@@ -64,6 +64,23 @@ SAMIX_OPTIONS = dict(lam_mul=1.0, lam_residual=True, lam_mul_k=0.25,
                      mask_loss_margin=0.1)
 
 
+def check_mask_generator_args(in_channels, reduction, unsampling_mode):
+    """The arguments every mask generator shares (this Mix Block, AdAutoMix's), checked
+    with their config keys; returns the upsampling modes as a list."""
+    if isinstance(in_channels, bool) or not isinstance(in_channels, int) or in_channels < 2:
+        raise ValueError(f'mix_block.in_channels={in_channels!r}: expected the channel '
+                         'count (int >= 2) of the backbone stage the Mix Block reads')
+    if isinstance(reduction, bool) or not isinstance(reduction, int) or reduction < 1 \
+            or in_channels // reduction < 1:
+        raise ValueError(f'mix_block.reduction={reduction!r}: expected an int in '
+                         f'[1, {in_channels}]')
+    modes = [unsampling_mode] if isinstance(unsampling_mode, str) else list(unsampling_mode)
+    if not modes or any(m not in UP_MODES for m in modes):
+        raise ValueError(f'mix_block.unsampling_mode={unsampling_mode!r}: expected one '
+                         f'of {UP_MODES} or a list of them')
+    return modes
+
+
 def rescale_lambda(lam: float, k: float) -> float:
     """r_k(λ) = (4/3 λ³ − 2λ² + κλ) / (κ − 2/3) with κ = k + 1; k < 0 returns λ.
     r_k(0) = 0, r_k(½) = ½, r_k(1) = 1; a small k pulls λ toward ½."""
@@ -162,17 +179,7 @@ class MixBlock(nn.Module):
                  mask_loss_mode: str = 'L1',
                  mask_loss_margin: float = 0.0):
         super().__init__()
-        if isinstance(in_channels, bool) or not isinstance(in_channels, int) \
-                or in_channels < 2:
-            raise ValueError(f'mix_block.in_channels={in_channels!r}: expected the channel '
-                             'count (int >= 2) of the backbone stage the Mix Block reads')
-        if reduction < 1 or in_channels // reduction < 1:
-            raise ValueError(f'mix_block.reduction={reduction!r}: expected an int in '
-                             f'[1, {in_channels}]')
-        modes = [unsampling_mode] if isinstance(unsampling_mode, str) else list(unsampling_mode)
-        if not modes or any(m not in UP_MODES for m in modes):
-            raise ValueError(f'mix_block.unsampling_mode={unsampling_mode!r}: expected one '
-                             f'of {UP_MODES} or a list of them')
+        modes = check_mask_generator_args(in_channels, reduction, unsampling_mode)
         if mask_loss_mode not in LOSS_MODES:
             raise ValueError(f'mix_block.mask_loss_mode={mask_loss_mode!r}: expected one of '
                              f'{LOSS_MODES}')

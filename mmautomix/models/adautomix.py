@@ -12,7 +12,6 @@ from typing import List, Optional, Union
 import torch
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import StepLosses, StepNetworks
 from mmautomix.core.adautomix import adautomix_branches, check_mix_samples
 from mmautomix.core.mixing import renamed_errors
 from mmautomix.registry import MODELS
@@ -94,26 +93,12 @@ class AdAutoMix(AutoMix):
                 f'train_dataloader.batch_size={batch_size}; expected a batch size >= '
                 'model.mix_samples')
 
-    #: the config keys of the core's terms
-    CONFIG_KEYS = dict(AutoMix.CONFIG_KEYS, in_channels='mix_block.in_channels')
-
-    def _record(self, x, indices, weights, mask, mixed):
-        if self.record_mix:
-            self.last_mix = dict(x=x.detach(), idx=indices, lam=weights,
-                                 mask=mask.detach(), mixed=mixed.detach())
-
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        n = inputs.size(0)
-        nets = StepNetworks(
-            clean_feature=self._mask_feature,
-            ema_mix_logits=lambda x: self._logits(self.backbone, self.head_mix, x),
-            online_logits=lambda x: self._logits(self.backbone_q, self.head_q, x),
-            online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
-        losses = StepLosses(
-            one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
-            mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n))
+        """The three loss branches of ``mmautomix.core.adautomix``; the core's errors
+        name this model's config keys."""
         branches = adautomix_branches(
-            inputs, torch.cat([ds.gt_label for ds in data_samples]), nets, losses,
+            inputs, torch.cat([ds.gt_label for ds in data_samples]),
+            self._step_networks(), self._step_losses(inputs.size(0)),
             self.mix_block, num_classes=self.head.num_classes, alpha=self.alpha,
             mix_samples=self.mix_samples, is_random=self.is_random,
             adversarial=self.applied_steps % self.adv_interval == 0,

@@ -33,7 +33,6 @@ x and x_mb as in the official step; θ_k is the model that is evaluated and expo
 the faithful full pass is the default.
 """
 import copy
-import warnings
 from typing import List, Optional, Union
 
 import torch
@@ -302,23 +301,28 @@ class AutoMix(ImageClassifier):
             self.last_mix = dict(x=x.detach(), idx=idx, lam=lam, mask=mask.detach(),
                                  mixed=mixed.detach())
 
-    def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        """The three loss branches of ``mmautomix.core.step``, with θ_k/θ_q's heads; the
-        core's errors name this model's config keys."""
-        n = inputs.size(0)
-        nets = StepNetworks(
+    def _step_networks(self) -> StepNetworks:
+        """θ_k's feature and θ_k's/θ_q's logits, the passes of the core's step."""
+        return StepNetworks(
             clean_feature=self._mask_feature,
             ema_mix_logits=lambda x: self._logits(self.backbone, self.head_mix, x),
             online_logits=lambda x: self._logits(self.backbone_q, self.head_q, x),
             online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
-        losses = StepLosses(
+
+    def _step_losses(self, n: int) -> StepLosses:
+        """The heads' losses, each averaged over the ``n`` images of the batch."""
+        return StepLosses(
             one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
             mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n),
             mix_k=None if self.mix_k_loss is None else (
                 lambda logits, t: self.mix_k_loss(logits, t, avg_factor=n)))
+
+    def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
+        """The three loss branches of ``mmautomix.core.step``, with θ_k/θ_q's heads; the
+        core's errors name this model's config keys."""
         branches = automix_branches(
             inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
-            nets, losses, self.mix_block, num_classes=self.head.num_classes,
+            self._step_networks(), self._step_losses(inputs.size(0)), self.mix_block, num_classes=self.head.num_classes,
             alpha=self.alpha, mask_loss_weight=self.mask_loss_weight,
             lam_margin=self.lam_margin, mask_scale=self.mask_scale,
             no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record,

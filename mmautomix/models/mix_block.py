@@ -10,11 +10,11 @@ from mmautomix.core.mix_block import MixBlock
 from mmautomix.registry import MODELS
 
 
-@MODELS.register_module()
-class PixelMixBlock(MixBlock, BaseModule):
-    """:class:`mmautomix.core.MixBlock` (same arguments) plus ``init_cfg``. Its weights
-    are initialised by ``init_weights()`` (the Runner calls it), normal(std=0.01) and
-    zero biases unless ``init_cfg`` says otherwise."""
+class CoreModuleAdapter:
+    """What a core mask generator needs to be an mmengine module: ``init_cfg``, and
+    weights initialised by ``init_weights()`` (the Runner calls it) with the core's
+    ``reset_parameters`` unless ``init_cfg`` says otherwise. Bases: this mixin, the core
+    class, then ``BaseModule``."""
     init_at_construction = False
 
     def __init__(self, *args, init_cfg: Optional[dict] = None, **kwargs):
@@ -25,3 +25,9 @@ class PixelMixBlock(MixBlock, BaseModule):
         if self.init_cfg is not None:
             return BaseModule.init_weights(self)
         self.reset_parameters()
+
+
+@MODELS.register_module()
+class PixelMixBlock(CoreModuleAdapter, MixBlock, BaseModule):
+    """:class:`mmautomix.core.MixBlock` (same arguments) plus ``init_cfg``; normal(std=0.01)
+    weights and zero biases at ``init_weights()`` unless ``init_cfg`` says otherwise."""
