@@ -143,3 +143,24 @@ def test_visualize_mixes_draws_the_successors(config, rows, tmp_path):
                           capture_output=True, text=True, cwd=REPO, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert rows in proc.stdout and cv2.imread(str(out)) is not None
+
+
+def test_mim_trains_a_successor_by_config_name(tmp_path, fmnist_root):
+    """`mim train mmautomix NAME` from another directory finds the AdAutoMix config by
+    its file name and trains it (one epoch of 2 iterations); `mim search` lists SAMix."""
+    from conftest import VENV_BIN
+    mim = osp.join(VENV_BIN, 'mim')
+    cwd = tmp_path / 'elsewhere'
+    cwd.mkdir()
+    work = tmp_path / 'work'
+    proc = subprocess.run(
+        [mim, 'train', 'mmautomix', osp.basename(ADAUTOMIX), '--work-dir', str(work),
+         '--cfg-options', 'train_dataloader.dataset.num_samples=200',
+         'val_dataloader.dataset.num_samples=100', 'train_cfg.max_epochs=1'],
+        cwd=str(cwd), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert osp.isfile(work / 'epoch_1.pth')
+    proc = subprocess.run([mim, 'search', 'mmautomix', '--config',
+                           'samix_resnet18_1xb100-400e_cifar100'], cwd=str(cwd),
+                          capture_output=True, text=True, timeout=300)
+    assert 'config id: samix_resnet18_1xb100-400e_cifar100' in proc.stdout
