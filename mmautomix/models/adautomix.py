@@ -73,6 +73,11 @@ class AdAutoMix(AutoMix):
         if kwargs.get('mask_loss_weight', 0):
             raise ValueError(f'model.mask_loss_weight={kwargs["mask_loss_weight"]!r}: '
                              'AdAutoMix has no mask loss; expected 0')
+        for key, default in (('head_weights', None), ('mix_block_interval', 1),
+                             ('mask_adjust', 0.0)):
+            if kwargs.get(key, default) != default:
+                raise ValueError(f'model.{key}={kwargs[key]!r}: an AutoMix/SAMix option '
+                                 f'that AdAutoMix\'s step does not have; expected {default}')
         kwargs['mask_loss_weight'] = 0.0
         super().__init__(backbone=backbone, mix_block=mix_block, alpha=alpha,
                          lam_margin=lam_margin, mask_layer=mask_layer, **kwargs)
