@@ -4,6 +4,7 @@ import copy
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from mmpretrain.structures import DataSample
 
@@ -577,3 +578,23 @@ def test_registered_knobs_drop_passes_and_name_their_keys():
                                          r'trains with lr=0.1: it would never train'):
         frozen_mb.train_step(dict(inputs=x, data_samples=samples),
                              OptimWrapper(torch.optim.SGD(frozen_mb.parameters(), lr=0.1)))
+
+
+def test_without_the_clean_loss_the_models_predict_with_their_mixup_heads():
+    """head_weights.one_q=0: the one-hot heads never train (θ_q's keeps its initial
+    weights), so predict scores with head_mix (θ_k) and head_mix_q (θ_q)."""
+    model = build(head_weights=dict(one_q=0))
+    model.init_weights()
+    model.train()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    x, samples = batch()
+    head_q = {k: v.clone() for k, v in model.head_q.state_dict().items()}
+    model.train_step(dict(inputs=x, data_samples=samples), wrapper)
+    assert all(torch.equal(v, model.head_q.state_dict()[k]) for k, v in head_q.items())
+    model.eval()
+    with torch.no_grad():
+        out = model.predict(x, [DataSample().set_gt_label(int(s.gt_label)) for s in samples])
+        ema = F.softmax(model.head_mix(model.neck(model.backbone(x))), dim=1)
+        online = F.softmax(model.head_mix_q(model.neck(model.backbone_q(x))), dim=1)
+    torch.testing.assert_close(torch.stack([o.pred_score for o in out]), ema)
+    torch.testing.assert_close(torch.stack([o.pred_score_other for o in out]), online)

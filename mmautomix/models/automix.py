@@ -100,7 +100,8 @@ class AutoMix(ImageClassifier):
         head_weights (dict, optional): weights of the losses ``mix_k`` (θ_k on x_mb, the
             Mix Block's), ``one_q`` (θ_q on x), ``mix_q`` (θ_q on x_bb); 1 each by
             default, as in every official config (``head_weights``). A zero weight drops
-            that branch's network pass (speed: ``one_q=0`` saves θ_q's clean pass).
+            that branch's network pass (speed: ``one_q=0`` saves θ_q's clean pass; the
+            one-hot heads then never train and ``predict`` uses the mixup heads).
         switch_off (float): the official ``switch_off`` s in [0, 1]: with probability
             1 − s (s > 0) a step skips the Mix Block's classification branch (no θ_k pass
             on x_mb; the mask loss still trains it). 0: off (official CNN configs; the
@@ -449,9 +450,13 @@ class AutoMix(ImageClassifier):
     # -- evaluation ---------------------------------------------------------------------
     def predict(self, inputs, data_samples=None, **kwargs):
         """Predictions of θ_k (the EMA model) by default, of θ_q with ``predict_online``.
-        With ``eval_both`` the other model's scores are attached as ``pred_score_other``."""
-        ema = (self.backbone, self.head)
-        online = (self.backbone_q, self.head_q)
+        With ``eval_both`` the other model's scores are attached as ``pred_score_other``.
+        With ``head_weights.one_q=0`` the one-hot heads never train, so both models
+        predict with their mixup heads (``head_mix``, ``head_mix_q``), as the official
+        evaluation reports the mixup head's accuracy beside the one-hot head's."""
+        mix_heads = self.weights.one_q == 0
+        ema = (self.backbone, self.head_mix if mix_heads else self.head)
+        online = (self.backbone_q, self.head_mix_q if mix_heads else self.head_q)
         main, other = (online, ema) if self.predict_online else (ema, online)
         samples = main[1].predict(self._feats(main[0], inputs), data_samples, **kwargs)
         if self.eval_both:
