@@ -63,7 +63,10 @@ def test_config_builds_and_trains_one_step(path):
     changed = sum(not torch.equal(p, b) for p, b in zip(trained, before))
     assert changed > 0.5 * len(trained), f'only {changed}/{len(trained)} tensors updated'
     if cfg.model.type.split('.')[-1] == 'AutoMix':
-        assert {'loss_mix_k', 'loss_one_q', 'loss_mix_q'} <= set(log)
+        # the branches the config keeps: head_weights.one_q=0 drops θ_q's clean loss
+        one_q = (cfg.model.get('head_weights') or {}).get('one_q', 1) > 0
+        assert {'loss_mix_k', 'loss_mix_q'} <= set(log)
+        assert ('loss_one_q' in log) == one_q
         assert ('loss_mask' in log) == (cfg.model.mask_loss_weight > 0)
 
 
