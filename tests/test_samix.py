@@ -196,12 +196,14 @@ def _step_with_mask_adjust(to):
     feat = torch.nn.Conv2d(3, 4, 2, stride=2)
     seen = {}
 
-    def online_mix(v):
-        seen['x_bb'] = v.detach()
+    def logits(v):                   # 5 "class scores" from the image's channel means
         return v.mean((2, 3)).repeat(1, 2)[:, :5]
 
-    nets = StepNetworks(clean_feature=feat, ema_mix_logits=lambda v: v.mean((2, 3)).repeat(1, 2)[:, :5],
-                        online_logits=lambda v: v.mean((2, 3)).repeat(1, 2)[:, :5],
+    def online_mix(v):
+        seen['x_bb'] = v.detach()
+        return logits(v)
+
+    nets = StepNetworks(clean_feature=feat, ema_mix_logits=logits, online_logits=logits,
                         online_mix_logits=online_mix)
     np.random.seed(3)
     torch.manual_seed(5)

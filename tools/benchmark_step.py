@@ -116,14 +116,11 @@ def model_cfg(mode, arch):
         cfg.update(type='PuzzleMix', alpha=1.0, n_workers=2 if mode == 'puzzlemix_pool' else 0,
                    **(dict(block_num=5, t_size=4) if size <= 64 else {}))
     if mode == 'samix':
+        from mmautomix.core import SAMIX_OPTIONS
         cfg.update(type='AutoMix', alpha=2.0, mask_layer=mask_layer, mask_loss_weight=0.1,
                    lam_margin=0.08,
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
-                                  unsampling_mode='bilinear', lam_mul=1.0,
-                                  lam_residual=True, lam_mul_k=0.25,
-                                  value_neck=dict(hidden_channels=mb_c // 2),
-                                  x_qk_concat=True, mask_loss_mode='L1+Variance',
-                                  mask_loss_margin=0.1),
+                                  **SAMIX_OPTIONS),
                    mix_k_loss=dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=0.5))
     if mode.startswith('adautomix'):
         cfg.update(type='AdAutoMix', alpha=1.0, mask_layer=mask_layer,

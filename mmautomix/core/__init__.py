@@ -1,8 +1,8 @@
 """The framework-free AutoMix core: plain PyTorch, nothing of OpenMMLab.
 
 ``MixBlock`` (the mask generator, with SAMix's options), ``automix_branches`` (the
-bi-level step's losses), ``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from any named layer) and
-``AutoMixClassifier`` (all of it around any classifier, for a plain training loop);
+bi-level step's losses), ``ema_update``/``momentum_at`` (θ_k), ``FeatureTap`` (z from
+any named layer) and ``AutoMixClassifier`` (all of it around any classifier, for a plain training loop);
 AdAutoMix's ``AdaptiveMask``, ``adautomix_branches`` and ``AdAutoMixClassifier``;
 ``StepSkipper`` is the one rule for a step that is not taken (``skip.py``).
 mmautomix's registered mmpretrain modules are adapters over these.
@@ -15,8 +15,8 @@ from .feature_tap import FeatureTap, find_layer, tokens_to_grid
 from .losses import eta_balanced_soft_cross_entropy
 from .mix_block import SAMIX_OPTIONS, MixBlock, rescale_lambda
 from .mixing import (CoreInputError, adjust_mask_mean, check_inputs, check_labels,
-                     constant_mask, mask_scale_for, mask_statistics, mix, permutation, renamed_errors,
-                     sample_pairs, soft_target)
+                     constant_mask, mask_scale_for, mask_statistics, mix, permutation,
+                     renamed_errors, sample_pairs, soft_target)
 from .skip import StepSkipper, buffer_snapshot, nonfinite_losses
 from .mix_block_updates import MixBlockUpdates
 from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, has_loss,

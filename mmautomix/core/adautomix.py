@@ -35,7 +35,7 @@ every step, also when it is discarded; ``similarity_every_step=False`` computes 
 on adversarial steps (faster; θ_k's BN running statistics then see fewer batches).
 """
 import random
-from typing import Callable, Dict, Iterator, Optional, Sequence
+from typing import Callable, Dict, Iterator, Optional
 
 import numpy as np
 import torch
@@ -44,7 +44,7 @@ import torch.nn.functional as F
 from .adaptive_mask import AdaptiveMask, mix_sources
 from .classifier import AutoMixClassifier, soft_cross_entropy
 from .mixing import (check_feature_channels, check_inputs, check_labels, mask_scale_for,
-                     mask_statistics, renamed_errors)
+                     mask_statistics, renamed_errors, source_target)
 from .step import StepLosses, StepNetworks
 
 
@@ -69,13 +69,6 @@ def sample_sources(n: int, device, alpha: float, mix_samples: int, is_random: bo
         mb.append(torch.randperm(n, device=device))
         bb = [torch.randperm(n, device=device) for _ in range(len(mb))]
     return k, [float(v) for v in lam], mb, bb
-
-
-def source_target(labels: torch.Tensor, indices: Sequence[torch.Tensor],
-                  weights: Sequence[float], num_classes: int) -> torch.Tensor:
-    """Σ_s w_s onehot(y[I_s])."""
-    one_hot = F.one_hot(labels, num_classes).float()
-    return sum(w * one_hot[idx] for w, idx in zip(weights, indices))
 
 
 def adautomix_branches(x: torch.Tensor,
@@ -127,9 +120,10 @@ def adautomix_branches(x: torch.Tensor,
     s = mask_scale_for(x, z, mask_scale)
     proj = mask_gen.project(z)
     mask_mb = mask_gen(z, i_mb, w_mb, s, projections=proj)
+    linear = x.new_tensor(w_bb).view(1, -1, 1, 1)     # the constant mask ℓ of plain mixup
     with torch.no_grad():
         if constant_bb:
-            mask_bb = x.new_tensor(w_bb).view(1, -1, 1, 1)
+            mask_bb = linear
         else:
             mask_bb = mask_gen(z, i_bb, w_bb, s,
                                projections={key: p.detach() for key, p in proj.items()})
@@ -164,7 +158,7 @@ def adautomix_branches(x: torch.Tensor,
     acc = (logits.argmax(1) == y).float().mean() * 100
     del logits
     if k > 2:
-        x_lin = mix_sources(x, x.new_tensor(w_bb).view(1, -1, 1, 1), i_bb)
+        x_lin = mix_sources(x, linear, i_bb)
         loss_co = losses.mix(nets.online_mix_logits(x_lin),
                              source_target(y, i_bb, w_bb, num_classes))
         yield dict(loss_one_q=(1 - mixup_radio) * loss_one + mixup_radio * loss_co,

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
-from .losses import eta_balanced_soft_cross_entropy
+from .losses import check_neg_weight, eta_balanced_soft_cross_entropy
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
 from .mixing import renamed_errors
@@ -128,7 +128,7 @@ class AutoMixClassifier(nn.Module):
         self.online = model                                   # θ_q
         self.ema = copy.deepcopy(model).requires_grad_(False)  # θ_k
         check_mask_adjust(mask_adjust, mask_adjust_to)
-        eta_balanced_soft_cross_entropy(torch.zeros(1, 2), torch.ones(1, 2) / 2, neg_weight)
+        check_neg_weight(neg_weight)
         self.mix_block = MixBlock(in_channels, **dict(
             dict(lam_concat=lam_concat, mask_loss_margin=mask_loss_margin),
             **(mix_block_options or {})))
@@ -188,8 +188,8 @@ class AutoMixClassifier(nn.Module):
     def branches(self, x: torch.Tensor, y: torch.Tensor):
         """The three loss branches of one step (see ``mmautomix.core.step``)."""
         return renamed_errors(automix_branches(
-            x, y, self.step_networks(), StepLosses(one=F.cross_entropy, mix=soft_cross_entropy,
-                                   mix_k=self._mix_k_loss()),
+            x, y, self.step_networks(),
+            StepLosses(one=F.cross_entropy, mix=soft_cross_entropy, mix_k=self._mix_k_loss()),
             self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
             mask_scale=self.mask_scale, weights=self.weights,

@@ -15,12 +15,17 @@ import torch
 import torch.nn.functional as F
 
 
-def eta_balanced_soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
-                                    neg_weight: float = 1.0) -> torch.Tensor:
-    """L above, averaged over the batch."""
+def check_neg_weight(neg_weight: float) -> None:
+    """η must be in (0, 1]."""
     if not 0 < neg_weight <= 1:
         raise ValueError(f'neg_weight={neg_weight!r}: expected η in (0, 1] (SAMix: 0.5 on '
                          'CIFAR and Tiny-ImageNet, 1 on ImageNet)')
+
+
+def eta_balanced_soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor,
+                                    neg_weight: float = 1.0) -> torch.Tensor:
+    """L above, averaged over the batch."""
+    check_neg_weight(neg_weight)
     weight = torch.ones_like(target)
     if neg_weight < 1:
         weight = torch.where(target > 0, weight, torch.full_like(target, neg_weight))

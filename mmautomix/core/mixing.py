@@ -5,7 +5,7 @@ and two pairings of the local batch (torch's generator), mixes each pair with a 
 (channel 0 weights x_i, channel 1 the paired x_index[i]) and gives the mixed image the
 soft target λ y_i + (1 − λ) y_index[i].
 """
-from typing import Tuple
+from typing import Sequence, Tuple
 
 import numpy as np
 import torch
@@ -63,6 +63,14 @@ def adjust_mask_mean(mask: torch.Tensor, lam: float, eps: float = 1e-8) -> torch
     m0 = torch.where(larger, m * (lam / mean), mask[:, 0])
     m0 = torch.where(smaller, 1 - (1 - m) * ((1 - lam) / (1 - mean)), m0)
     return torch.stack([m0, 1 - m0], dim=1)
+
+
+def source_target(labels: torch.Tensor, indices: Sequence[torch.Tensor],
+                  weights: Sequence[float], num_classes: int) -> torch.Tensor:
+    """Σ_s w_s onehot(y[I_s]): the target of an image mixed from several sources
+    (AdAutoMix); :func:`soft_target` is the two-image case with I_1 the identity."""
+    one_hot = F.one_hot(labels, num_classes).float()
+    return sum(w * one_hot[idx] for w, idx in zip(weights, indices))
 
 
 def soft_target(labels: torch.Tensor, index: torch.Tensor, lam: float,

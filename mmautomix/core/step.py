@@ -26,8 +26,9 @@ import torch
 
 from .mix_block import MixBlock
 from .mix_block_updates import MixBlockUpdates
-from .mixing import (adjust_mask_mean, check_feature_channels, check_inputs, check_labels, constant_mask,
-                     mask_scale_for, mask_statistics, mix, sample_pairs, soft_target)
+from .mixing import (adjust_mask_mean, check_feature_channels, check_inputs, check_labels,
+                     constant_mask, mask_scale_for, mask_statistics, mix, sample_pairs,
+                     soft_target)
 
 Images = Callable[[torch.Tensor], torch.Tensor]
 

@@ -9,7 +9,7 @@ from .mix_block import PixelMixBlock
 from .mixups import FMix, GridMix, ManifoldMix, PuzzleMix, SaliencyMix, SmoothMix
 from .resnext_cifar import ResNeXt_CIFAR
 
-__all__ = ['AdAutoMix', 'AdaptiveMask', 'AutoMix', 'AutoMixDDP', 'ConvNeXt_CIFAR', 'EtaBalancedSoftCrossEntropyLoss',
-           'GreyClsDataPreprocessor',
-           'PixelMixBlock', 'ResNeXt_CIFAR',
+__all__ = ['AdAutoMix', 'AdaptiveMask', 'AutoMix', 'AutoMixDDP', 'ConvNeXt_CIFAR',
+           'EtaBalancedSoftCrossEntropyLoss', 'GreyClsDataPreprocessor', 'PixelMixBlock',
+           'ResNeXt_CIFAR',
            'FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix']

@@ -323,9 +323,9 @@ class AutoMix(ImageClassifier):
         core's errors name this model's config keys."""
         branches = automix_branches(
             inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
-            self._step_networks(), self._step_losses(inputs.size(0)), self.mix_block, num_classes=self.head.num_classes,
-            alpha=self.alpha, mask_loss_weight=self.mask_loss_weight,
-            lam_margin=self.lam_margin, mask_scale=self.mask_scale,
+            self._step_networks(), self._step_losses(inputs.size(0)), self.mix_block,
+            num_classes=self.head.num_classes, alpha=self.alpha,
+            mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin, mask_scale=self.mask_scale,
             no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record,
             weights=self.weights, updates=None if self.updates.always else self.updates,
             step=self.applied_steps, mask_adjust=self.mask_adjust,

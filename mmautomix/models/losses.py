@@ -6,7 +6,7 @@ from typing import Optional
 import torch
 import torch.nn as nn
 
-from mmautomix.core.losses import eta_balanced_soft_cross_entropy
+from mmautomix.core.losses import check_neg_weight, eta_balanced_soft_cross_entropy
 from mmautomix.registry import MODELS
 
 
@@ -23,7 +23,7 @@ class EtaBalancedSoftCrossEntropyLoss(nn.Module):
 
     def __init__(self, neg_weight: float = 1.0, loss_weight: float = 1.0):
         super().__init__()
-        eta_balanced_soft_cross_entropy(torch.zeros(1, 2), torch.ones(1, 2) / 2, neg_weight)
+        check_neg_weight(neg_weight)
         self.neg_weight = float(neg_weight)
         self.loss_weight = float(loss_weight)
 
