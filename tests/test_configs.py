@@ -2,6 +2,7 @@
 import glob
 import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -58,6 +59,7 @@ def test_config_builds_and_trains_one_step(path):
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     trained = [p for p in model.parameters() if p.requires_grad]
     before = [p.detach().clone() for p in trained]
+    np.random.seed(0)    # the step's numpy draws (λ, the switch_off test) are replayed below
     log = model.train_step(dict(inputs=inputs, data_samples=samples), wrapper)
     assert torch.isfinite(torch.as_tensor(log['loss']))
     changed = sum(not torch.equal(p, b) for p, b in zip(trained, before))
@@ -65,7 +67,13 @@ def test_config_builds_and_trains_one_step(path):
     if cfg.model.type.split('.')[-1] == 'AutoMix':
         # the branches the config keeps: head_weights.one_q=0 drops θ_q's clean loss
         one_q = (cfg.model.get('head_weights') or {}).get('one_q', 1) > 0
-        assert {'loss_mix_k', 'loss_mix_q'} <= set(log)
+        # switch_off s: the official draw after λ_mb, λ_bb keeps L_mix_k when u <= s
+        switch_off = cfg.model.get('switch_off', 0)
+        replay = np.random.RandomState(0)
+        replay.beta(cfg.model.alpha, cfg.model.alpha, 2)
+        mix_k = not switch_off or replay.rand() <= switch_off
+        assert 'loss_mix_q' in log
+        assert ('loss_mix_k' in log) == mix_k
         assert ('loss_one_q' in log) == one_q
         assert ('loss_mask' in log) == (cfg.model.mask_loss_weight > 0)
 
