@@ -1,5 +1,6 @@
 """Every config under configs/ builds and trains one step on random input of its size."""
 import glob
+import math
 import os.path as osp
 
 import numpy as np
@@ -102,6 +103,44 @@ def test_mix_block_lr_floor_of_imagenet_recipe():
     for lr, mix in zip(mid, is_mix):
         floor = 1e-3 if mix else 0.0
         assert lr == pytest.approx(floor + (0.1 - floor) / 2, rel=1e-6)
+
+
+def test_imagenet_deit_recipe_warms_up_then_anneals_each_group_to_its_floor():
+    """DeiT-S ImageNet (docs/method.md §1.2, §4.1): the official switch_off=0.8 with unused
+    parameters allowed under DDP; 5 warm-up epochs from 1e-5·lr, then a cosine to 1e-5
+    for θ_q and to 1e-4 for the Mix Block; no weight decay on norms and biases."""
+    cfg = Config.fromfile(osp.join(REPO, 'configs/automix/imagenet/'
+                                   'automix_deit-small_8xb128-300e_in1k.py'))
+    assert cfg.model.switch_off == 0.8 and cfg.model_wrapper_cfg.find_unused_parameters
+    model = MODELS.build(cfg.model)
+    wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    warmup, total = 5, 25        # one iteration per "epoch"
+    schedulers = []
+    for c in cfg.param_scheduler:
+        c = dict(c, optimizer=wrapper, by_epoch=False,
+                 end=warmup if c['type'] == 'LinearLR' else total)
+        c.pop('convert_to_iter_based')
+        schedulers.append(PARAM_SCHEDULERS.build(c))
+    mix_ids = {id(p) for p in model.mix_block.parameters()}
+    groups = wrapper.optimizer.param_groups
+    is_mix = [any(id(p) in mix_ids for p in g['params']) for g in groups]
+    assert sum(is_mix) == 4
+    norm_ids = {id(p) for n, p in model.named_parameters() if 'ln' in n or 'norm' in n}
+    for g in groups:
+        if any(id(p) in norm_ids for p in g['params']):
+            assert g['weight_decay'] == 0
+    assert groups[0]['lr'] == pytest.approx(1e-3 * 1e-5)
+    lrs = []
+    for _ in range(total):
+        for s in schedulers:
+            s.step()
+        lrs.append([g['lr'] for g in groups])
+    assert all(lr == pytest.approx(1e-3) for lr in lrs[warmup - 1])
+    for n in range(warmup, total):      # after n steps: t = n − warmup of the cosine
+        cos = (1 + math.cos(math.pi * (n - warmup) / (total - warmup))) / 2
+        for lr, mix in zip(lrs[n - 1], is_mix):
+            floor = 1e-4 if mix else 1e-5
+            assert lr == pytest.approx(floor + (1e-3 - floor) * cos, rel=1e-6), n
 
 
 def test_aircraft_recipe_has_its_own_classes():
