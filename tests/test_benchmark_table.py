@@ -355,3 +355,28 @@ def test_seeds_that_validated_at_other_epochs_are_averaged(tmp_path):
     assert row['n'] == 2 and row['median_top1'][0] == 87.0 and not row['notes']
     t.plots(runs, [row], str(tmp_path / 'p'))      # curves over the epochs both have
     assert osp.getsize(str(tmp_path / 'p_curves.png')) > 1000
+
+
+def test_step_cost_column_and_picture_come_from_benchmark_configs(tmp_path):
+    """collect --step-cost: each row shows its config's step-time ratio measured by
+    tools/benchmark_configs.py (a row without one shows –), the JSON keeps it, and the
+    cost picture is drawn from it."""
+    root = str(tmp_path / 'runs')
+    fake_mmengine_run(root, 'automix', 0, [80.0, 85.0], online=[70.0, 71.0])
+    fake_mmengine_run(root, 'mixup', 0, [79.0, 84.0])
+    fake_mmengine_run(root, 'cutmix', 0, [79.0, 84.5])
+    cost = tmp_path / 'cost.json'
+    cost.write_text(json.dumps(dict(reference='mixup', configs=dict(
+        mixup=dict(x_ref=1.0), automix=dict(x_ref=2.9312)))))
+    out = str(tmp_path / 'table')
+    assert tool().main(['collect', root, '--out', out, '--step-cost', str(cost)]) == 0
+    lines = open(out + '.md').read().splitlines()
+    head = lines[2].split(' | ')
+    col = head.index('step time x mixup')
+    cells = {ln.split(' | ')[0].lstrip('| '): ln.split(' | ')[col] for ln in lines[4:7]}
+    assert cells == {'automix': '2.93', 'mixup': '1.00', 'cutmix': '–'}
+    saved = json.load(open(out + '.json'))
+    assert saved['step_cost_reference'] == 'mixup'
+    assert {m['method']: m['step_cost'] for m in saved['methods']} == \
+        {'automix': 2.9312, 'mixup': 1.0, 'cutmix': None}
+    assert osp.getsize(out + '_cost.png') > 0

@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from conftest import REPO
@@ -107,7 +108,64 @@ def test_speed_knobs_report_the_passes_they_save():
         if cells and cells[0] in _tool().KNOBS + ('automix', 'mixup'):
             passes[cells[0]] = float(cells[-1])
     # 4 a step in full; every 2nd step without θ_k's pass on x_mb; no θ_q clean pass;
-    # switch_off 0.8 skips θ_k's pass on x_mb on about a fifth of the steps
+    # switch_off 0.8 skips θ_k's pass on x_mb on about a fifth of the steps; the
+    # truncated clean pass still starts a (shorter) backbone forward
     assert passes['mixup'] == 1 and passes['automix'] == 4
     assert passes['automix_every2'] == 3.5 and passes['automix_oneq0'] == 3
+    assert passes['automix_oneq0_trunc'] == 3
     assert 3 <= passes['automix_switch08'] <= 4
+
+
+def _configs_tool():
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_configs', osp.join(REPO, 'tools', 'benchmark_configs.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_config_step_costs_are_ratios_to_the_reference_config(tmp_path):
+    """tools/benchmark_configs.py times each config's own model and optimizer: the
+    reference's ratio is 1, each config's ratio is its step time over the reference's,
+    and the passes are those of the recipe (AutoMix 4, its one_q=0 knob 3)."""
+    fm = 'configs/mixups/fashion_mnist/resnet18-w16_1xb100'
+    am = 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100'
+    out = tmp_path / 'cost.json'
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', 'benchmark_configs.py'),
+         f'{fm}-mixup-4e_fmnist.py', f'{fm}-4e_fmnist.py', f'{am}-4e_fmnist.py',
+         f'{am}-oneq0-100e_fmnist2k.py', '--batch', '4', '--steps', '2', '--warmup', '0',
+         '--out', str(out)], capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import json
+    res = json.loads(out.read_text())
+    assert res['reference'] == 'resnet18-w16_1xb100-mixup-4e_fmnist'
+    cost = res['configs']
+    assert cost[res['reference']]['x_ref'] == 1.0
+    passes = {n: c['passes'] for n, c in cost.items()}
+    assert passes == {'resnet18-w16_1xb100-mixup-4e_fmnist': 1,
+                      'resnet18-w16_1xb100-4e_fmnist': 1,
+                      'automix_resnet18-w16_1xb100-4e_fmnist': 4,
+                      'automix_resnet18-w16_1xb100-oneq0-100e_fmnist2k': 3}
+    ref_s = cost[res['reference']]['step_s']
+    for c in cost.values():
+        assert c['batch'] == 4
+        assert c['x_ref'] == pytest.approx(c['step_s'] / ref_s)
+        assert c['range'][0] <= c['paired'] <= c['range'][1]
+
+
+def test_a_config_step_includes_the_ema_update():
+    """The timed step is the Runner's iteration: train_step, then θ_k's momentum update
+    (AutoMixMomentumHook's work), once per step."""
+    from mmautomix.utils import register_all_modules
+    register_all_modules()
+    t = _configs_tool()
+    path = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
+    cfg, model, wrapper = t.build(path, 'cpu')
+    data = t.make_batch(cfg, model, 4, 'cpu')
+    assert tuple(data['inputs'].shape) == (4, 1, 28, 28)
+    ema = [p.detach().clone() for p in model.backbone.parameters()]
+    t.step(model, wrapper, data)
+    t.step(model, wrapper, data)
+    assert model.ema_steps == 2
+    assert any(not torch.equal(p, e) for p, e in zip(model.backbone.parameters(), ema))

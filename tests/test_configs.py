@@ -12,24 +12,11 @@ from mmpretrain.structures import DataSample
 
 from conftest import REPO
 from mmautomix.registry import MODELS, PARAM_SCHEDULERS
+from mmautomix.utils.config import train_input_shape
 
 CONFIGS = sorted(p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
                  if '_base_' not in p and 'mmdet::' not in open(p).read())  # detectors:
 # tests/test_detection_transfer.py and tests/test_treecrown.py
-
-
-def input_shape(cfg):
-    """(channels, size) from the data preprocessor and the train pipeline's crop."""
-    channels = len(cfg.model.get('data_preprocessor', cfg.get('data_preprocessor'))['mean'])
-    size = None
-    for t in cfg.train_dataloader.dataset.pipeline:
-        if t['type'] == 'RandomCrop':
-            size = t['crop_size']
-        elif t['type'] == 'RandomResizedCrop':
-            size = t['scale']
-        elif t['type'] == 'Resize':
-            size = t['scale'][0] if isinstance(t['scale'], (tuple, list)) else t['scale']
-    return channels, size
 
 
 def test_there_are_configs():
@@ -44,8 +31,7 @@ def test_config_builds_and_trains_one_step(path):
     cfg = Config.fromfile(path)
     if 'data_preprocessor' in cfg and 'data_preprocessor' not in cfg.model:
         cfg.model.data_preprocessor = cfg.data_preprocessor
-    channels, size = input_shape(cfg)
-    assert size is not None, 'no crop size found in train_pipeline'
+    channels, size = train_input_shape(cfg)
     model = MODELS.build(cfg.model)
     # init_weights() is not called: it would download the CUB/Aircraft torchvision
     # weights; the modules keep PyTorch's default initialisation.

@@ -17,6 +17,7 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
                  skipped on a fifth of the steps)
   automix_every2 AutoMix with mix_block_interval=2 (the Mix Block trained every 2nd step)
   automix_oneq0  AutoMix with head_weights one_q=0 (no θ_q pass on the clean images)
+  automix_oneq0_trunc  the same with the truncated clean θ_k pass (the two compose)
   samix          SAMix: AutoMix with SAMix's Mix Block (λ scaling, value neck of width
                  C/2, W_k on [z_i'; z_j'], bilinear, L1+Variance), the CIFAR values
   adautomix      AdAutoMix, the official CIFAR step: three sources, the adversarial and
@@ -67,7 +68,7 @@ import time
 import torch
 
 MODES = ('vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain')
-KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0')
+KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0', 'automix_oneq0_trunc')
 SUCCESSORS = ('samix', 'adautomix', 'adautomix_2src')
 FAMILY = ('fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix',
           'puzzlemix_pool')
@@ -133,10 +134,11 @@ def model_cfg(mode, arch):
                    mix_block=dict(type='PixelMixBlock', in_channels=mb_c,
                                   lam_concat=arch != 'r18', mask_loss_margin=0.1),
                    staged_backward=mode != 'automix_plain',
-                   truncate_clean_pass=mode == 'automix_trunc',
+                   truncate_clean_pass=mode in ('automix_trunc', 'automix_oneq0_trunc'),
                    switch_off=0.8 if mode == 'automix_switch08' else 0.0,
                    mix_block_interval=2 if mode == 'automix_every2' else 1,
-                   head_weights=dict(one_q=0) if mode == 'automix_oneq0' else None)
+                   head_weights=(dict(one_q=0) if mode.startswith('automix_oneq0')
+                                 else None))
     return cfg
 
 

@@ -4,7 +4,8 @@
         --work-root work_dirs/table [--cfg-options key=value ...]
     python tools/benchmark_table.py archive WORK_ROOT DEST
     python tools/benchmark_table.py collect DIR [DIR ...] --last 1 \\
-        --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD]
+        --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD] \\
+        [--step-cost COST.json]
 
 ``run`` trains every config with every seed, one after another, through
 ``tools/train.py`` into ``WORK_ROOT/<config name>/seed<k>/``. It is resumable: a run
@@ -36,12 +37,16 @@ over more than one training set (dataset, subset size or subset seed) are shown 
 marked cells with the reason, never averaged in silently. ``--paired-to METHOD`` adds,
 per row, METHOD's top-1 minus the row's for each seed both ran (same seed: same initial
 weights and data order), with the mean, range and whether the mean exceeds twice the
-std of the differences.
+std of the differences. ``--step-cost`` reads the JSON of ``tools/benchmark_configs.py``
+(each config's training step timed side by side with the others in one process, as a
+ratio to its reference config) and adds it as a column; the cost picture then plots
+top-1 against it instead of the logged seconds per iteration, which depend on what else
+the host ran beside each training.
 
 Writes PREFIX.md (the table, sorted by top-1), PREFIX.json (every per-run value) and
 pictures: PREFIX_bars.png (one bar per method, sorted, the seeds as points),
 PREFIX_curves.png (validation top-1 per epoch per method, mean and the seeds' range),
-PREFIX_cost.png (top-1 against seconds per iteration) and, when AutoMix runs logged
+PREFIX_cost.png (top-1 against the step cost, or seconds per iteration) and, when AutoMix runs logged
 them, PREFIX_masks.png (the Mix Block's within-mask spatial std and
 |mean(M_j) − (1 − λ)| over training: flat masks mean a learned global mixup).
 """
@@ -514,13 +519,26 @@ def _paired_cell(p):
             f'paired std {p["std"]:.2f}: {p["verdict"]})')
 
 
-def markdown(rows, last, title, reference=None, skipped=()):
+def step_cost(rows, path):
+    """Give each row the step-time ratio ``tools/benchmark_configs.py`` measured for its
+    config (``row['step_cost']``, None where it measured none); returns the reference
+    config's name."""
+    with open(path) as f:
+        cost = json.load(f)
+    for row in rows:
+        row['step_cost'] = (cost['configs'].get(row['method']) or {}).get('x_ref')
+    return cost['reference']
+
+
+def markdown(rows, last, title, reference=None, skipped=(), cost_reference=None):
     online = any(r['median_online_top1'][0] is not None for r in rows)
     head = ['method', 'seeds', f'top-1 %, median of last {last} (EMA θ_k for AutoMix)']
     if online:
         head.append(f'online θ_q top-1 %, median of last {last}')
     if reference:
         head.append(f'{reference} − method, paired by seed: mean [min, max]')
+    if cost_reference:
+        head.append(f'step time x {cost_reference}')
     head += ['s / iter', 'peak memory MB', 'marked']
     lines = [f'# {title}', '', '| ' + ' | '.join(head) + ' |',
              '|' + '---|' * len(head)]
@@ -530,6 +548,8 @@ def markdown(rows, last, title, reference=None, skipped=()):
             cells.append(_cell(r['median_online_top1']))
         if reference:
             cells.append(_paired_cell(r.get('paired')))
+        if cost_reference:
+            cells.append('–' if r.get('step_cost') is None else f'{r["step_cost"]:.2f}')
         cells += [_cell(r['s_per_iter'], '{:.3f}'), _cell(r['peak_mem_mb'], '{:.0f}'),
                   '; '.join(r['notes']) or '']
         lines.append('| ' + ' | '.join(cells) + ' |')
@@ -538,12 +558,18 @@ def markdown(rows, last, title, reference=None, skipped=()):
         lines += ['Paired: for each seed both rows ran, the reference\'s top-1 minus the '
                   'row\'s; "ahead"/"behind" when the mean exceeds twice the std of those '
                   'differences.']
+    if cost_reference:
+        lines += [f'Step time: one training step of each config (model, data preprocessor '
+                  f'and optimizer of the config, random images of its size), timed side by '
+                  f'side in one process (tools/benchmark_configs.py), as a ratio to '
+                  f'{cost_reference}\'s; s / iter is what each training logged, beside '
+                  f'whatever else the host ran.']
     if skipped:
         lines += ['', 'Files skipped:', ''] + [f'- `{p}`: {why}' for p, why in skipped]
     return '\n'.join(lines) + '\n'
 
 
-def plots(runs, rows, out):
+def plots(runs, rows, out, cost_reference=None):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -569,12 +595,15 @@ def plots(runs, rows, out):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for row in rows:
         (acc, acc_sd), (sec, sec_sd) = row['median_top1'], row['s_per_iter']
+        if cost_reference:
+            sec, sec_sd = row.get('step_cost'), None
         if acc is None or sec is None:
             continue
         ax.errorbar(sec, acc, xerr=sec_sd, yerr=acc_sd, fmt='o', capsize=3)
         ax.annotate(row['method'], (sec, acc), fontsize=7, xytext=(4, 4),
                     textcoords='offset points')
-    ax.set_xlabel('seconds per training iteration')
+    ax.set_xlabel(f'training step time x {cost_reference} (one process, side by side)'
+                  if cost_reference else 'seconds per training iteration')
     ax.set_ylabel('top-1 (%), mean ± std over seeds')
     fig.tight_layout()
     fig.savefig(out + '_cost.png', dpi=120)
@@ -654,14 +683,16 @@ def cmd_collect(args):
                               else float('-inf')))
     if args.paired_to:
         paired(rows, args.paired_to)
+    cost_reference = step_cost(rows, args.step_cost) if args.step_cost else None
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    text = markdown(rows, args.last, args.title, args.paired_to, skipped)
+    text = markdown(rows, args.last, args.title, args.paired_to, skipped, cost_reference)
     with open(args.out + '.md', 'w') as f:
         f.write(text)
     with open(args.out + '.json', 'w') as f:
         json.dump(dict(last=args.last, paired_to=args.paired_to, runs=runs, methods=rows,
-                       skipped=skipped), f, indent=1, default=str)
-    plots(runs, rows, args.out)
+                       step_cost_reference=cost_reference, skipped=skipped),
+                  f, indent=1, default=str)
+    plots(runs, rows, args.out, cost_reference)
     print(text)
     print(f'[table] wrote {args.out}.md, .json, _curves.png, _cost.png, _bars.png'
           + (', _masks.png' if any(r.get('mask_stats') for r in runs) else ''))
@@ -691,6 +722,8 @@ def main(argv=None):
     p.add_argument('--title', default='Benchmark table')
     p.add_argument('--paired-to', metavar='METHOD',
                    help='add the paired per-seed difference of METHOD to every row')
+    p.add_argument('--step-cost', metavar='JSON',
+                   help='the step-time ratios of tools/benchmark_configs.py --out')
     p.set_defaults(fn=cmd_collect)
     args = parser.parse_args(argv)
     return args.fn(args)

@@ -125,3 +125,22 @@ def apply_cfg_options(cfg: Config, options) -> Config:
             check_key(cfg, dotted)
             cfg.merge_from_dict({dotted: options[dotted]})
     return cfg
+
+
+def train_input_shape(cfg: Config):
+    """(channels, size) of one training image of ``cfg``: the channels from the data
+    preprocessor's ``mean``, the size from the train pipeline's last crop or resize."""
+    pre = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor') or {}
+    channels = len(pre.get('mean', (0, 0, 0)))
+    size = None
+    for t in cfg.train_dataloader.dataset.pipeline:
+        if t['type'] == 'RandomCrop':
+            size = t['crop_size']
+        elif t['type'] == 'RandomResizedCrop':
+            size = t['scale']
+        elif t['type'] == 'Resize':
+            size = t['scale'][0] if isinstance(t['scale'], (tuple, list)) else t['scale']
+    if size is None:
+        raise ValueError('train_dataloader.dataset.pipeline: no RandomCrop, '
+                         'RandomResizedCrop or Resize gives the training image size')
+    return channels, size

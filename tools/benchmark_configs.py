@@ -1,0 +1,141 @@
+"""Training-step cost of whole configs, side by side in one process: the cost column of a
+benchmark table.
+
+    python tools/benchmark_configs.py REFERENCE_CONFIG CONFIG [CONFIG ...] \\
+        [--steps 20] [--warmup 2] [--batch N] [--device cpu] [--out cost.json]
+
+Each config's model, data preprocessor and optimizer wrapper are built as its training
+builds them, and one ``train_step`` on a fixed batch of random images of the config's
+training size (and batch size, unless ``--batch``) is timed; for models with an EMA
+encoder θ_k its update ``momentum_update()`` (what ``AutoMixMomentumHook`` calls after
+each iteration) is part of the step. The configs run interleaved round by round (step i
+of every config, then step i+1) after untimed warm-up rounds, so a slow spell of a shared
+host is spread over all of them. Printed per config: the median step time, its ratio to
+the first config's ("x ref"), the median and range of the per-round ratios, and the
+backbone forward passes a step starts (mean over 4 steps). ``--out`` writes the same as
+JSON, keyed by config name (the file name without ``.py``, the method name of
+``tools/benchmark_table.py collect``), which ``collect --step-cost`` reads for the
+table's cost column and picture.
+"""
+import argparse
+import functools
+import json
+import os.path as osp
+import statistics
+import sys
+
+import torch
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from benchmark_step import backbone_passes, interleaved  # noqa: E402
+
+
+def build(path, device):
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+
+    from mmautomix.registry import MODELS
+    cfg = Config.fromfile(path)
+    if 'data_preprocessor' in cfg and 'data_preprocessor' not in cfg.model:
+        cfg.model.data_preprocessor = cfg.data_preprocessor
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model).to(device)
+    if hasattr(model, 'copy_online_to_ema'):
+        model.copy_online_to_ema()
+    model.train()
+    return cfg, model, build_optim_wrapper(model, cfg.optim_wrapper)
+
+
+def make_batch(cfg, model, batch, device):
+    from mmpretrain.structures import DataSample
+
+    from mmautomix.utils.config import train_input_shape
+    channels, size = train_input_shape(cfg)
+    batch = batch or cfg.train_dataloader.batch_size
+    g = torch.Generator().manual_seed(1)
+    x = torch.randint(0, 256, (batch, channels, size, size), generator=g,
+                      dtype=torch.uint8).to(device)
+    classes = model.head.num_classes
+    return dict(inputs=x, data_samples=[DataSample().set_gt_label(i % classes)
+                                        for i in range(batch)])
+
+
+def step(model, wrapper, data):
+    """One training iteration as the Runner runs it: ``train_step`` and, for a model
+    with an EMA encoder, the momentum hook's θ_k update."""
+    model.train_step(data, wrapper)
+    if hasattr(model, 'momentum_update') and not getattr(model, 'step_skipped', False):
+        model.momentum_update()
+
+
+def measure(paths, args):
+    runs = {}
+    for path in paths:
+        name = osp.splitext(osp.basename(path))[0]
+        if name in runs:
+            raise ValueError(f'{path}: a second config named {name!r}; the table keys '
+                             'its rows by config name')
+        try:
+            cfg, model, wrapper = build(path, args.device)
+        except ImportError as err:   # e.g. PuzzleMix without gco on this machine
+            if not runs:
+                raise
+            print(f'[benchmark] skipping {name}: {err}', flush=True)
+            continue
+        runs[name] = (path, model, wrapper, make_batch(cfg, model, args.batch, args.device))
+    times = interleaved({n: functools.partial(step, *r[1:]) for n, r in runs.items()}, args)
+    ref = next(iter(runs))
+    result = {}
+    for name, (path, model, wrapper, data) in runs.items():
+        ratios = [t / r for t, r in zip(times[name], times[ref])]
+        result[name] = dict(
+            config=path,
+            step_s=statistics.median(times[name]),
+            x_ref=statistics.median(times[name]) / statistics.median(times[ref]),
+            paired=statistics.median(ratios), range=[min(ratios), max(ratios)],
+            batch=len(data['data_samples']),
+            passes=backbone_passes(model, wrapper, data))
+    return ref, result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('configs', nargs='+', help='the first one is the reference')
+    parser.add_argument('--steps', type=int, default=20)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--batch', type=int, help="override the configs' batch size")
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--out', help='write the results as JSON')
+    args = parser.parse_args(argv)
+    if len(args.configs) < 2:
+        parser.error('give the reference config and at least one config to compare')
+    from mmengine.logging import MMLogger
+
+    from mmautomix.utils import register_all_modules
+    register_all_modules()
+    MMLogger.get_current_instance().setLevel('WARNING')
+    ref, result = measure(args.configs, args)
+    print(f'\nmedian of {args.steps} interleaved steps after {args.warmup} warm-up, '
+          f'device {args.device}, torch {torch.__version__}, '
+          f'{torch.get_num_threads()} threads; reference: {ref}')
+    width = max(map(len, result))
+    print(f'{"config":{width}s} {"step s":>8s} {"x ref":>6s} {"paired":>7s} '
+          f'{"range":>11s} {"passes":>6s}')
+    for name, r in result.items():
+        print(f'{name:{width}s} {r["step_s"]:8.3f} {r["x_ref"]:6.2f} {r["paired"]:7.2f} '
+              f'{r["range"][0]:5.2f}-{r["range"][1]:<5.2f} {r["passes"]:6g}')
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(dict(reference=ref, steps=args.steps, warmup=args.warmup,
+                           device=args.device, torch=torch.__version__,
+                           threads=torch.get_num_threads(),
+                           command='python tools/benchmark_configs.py '
+                           + ' '.join(sys.argv[1:] if argv is None else argv),
+                           configs=result), f, indent=1)
+        print(f'wrote {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
