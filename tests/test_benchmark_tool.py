@@ -1,4 +1,5 @@
-"""tools/benchmark_step.py: the passes its floor is made of, and its report end to end."""
+"""tools/benchmark_step.py: the passes its floor is made of, and its report end to end;
+tools/benchmark_configs.py: whole configs' steps as ratios to a reference config."""
 import importlib.util
 import os.path as osp
 import re
@@ -12,9 +13,8 @@ from conftest import REPO
 from test_automix import build
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_step', osp.join(REPO, 'tools', 'benchmark_step.py'))
+def _tool(name='benchmark_step'):
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', name + '.py'))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -116,14 +116,6 @@ def test_speed_knobs_report_the_passes_they_save():
     assert 3 <= passes['automix_switch08'] <= 4
 
 
-def _configs_tool():
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_configs', osp.join(REPO, 'tools', 'benchmark_configs.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_config_step_costs_are_ratios_to_the_reference_config(tmp_path):
     """tools/benchmark_configs.py times each config's own model and optimizer: the
     reference's ratio is 1, each config's ratio is its step time over the reference's,
@@ -159,7 +151,7 @@ def test_a_config_step_includes_the_ema_update():
     (AutoMixMomentumHook's work), once per step."""
     from mmautomix.utils import register_all_modules
     register_all_modules()
-    t = _configs_tool()
+    t = _tool('benchmark_configs')
     path = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100-4e_fmnist.py')
     cfg, model, wrapper = t.build(path, 'cpu')
     data = t.make_batch(cfg, model, 4, 'cpu')

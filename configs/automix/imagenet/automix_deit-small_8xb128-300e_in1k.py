@@ -19,26 +19,9 @@ _base_ = [
     '../../_base_/datasets/imagenet_bs128_randaug.py',
     '../../_base_/default_runtime.py',
     '../../_base_/automix_runtime.py',
+    '../../_base_/models/automix/deit_small.py',
 ]
-smooth_loss = dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original')
-model = dict(
-    type='mmautomix.AutoMix',
-    backbone=dict(type='VisionTransformer', arch='deit-small', img_size=224, patch_size=16,
-                  drop_path_rate=0.1),
-    head=dict(type='VisionTransformerClsHead', num_classes=1000, in_channels=384,
-              loss=smooth_loss),
-    mix_block=dict(type='PixelMixBlock', in_channels=384, reduction=2, use_scale=True,
-                   unsampling_mode=['nearest'], lam_concat=True, mask_loss_mode='L1',
-                   mask_loss_margin=0.1),
-    alpha=2.0,
-    momentum=0.999,
-    mask_layer=5,             # backbone.layers.5: tokens → 14x14 grid, upsampled x16
-    mask_loss_weight=0.1,
-    lam_margin=0.08,
-    switch_off=0.8,
-    init_cfg=[dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.0),
-              dict(type='Constant', layer='LayerNorm', val=1.0, bias=0.0)],
-)
+model = dict(switch_off=0.8)
 warmup = 5
 max_epochs = 300
 optim_wrapper = dict(
