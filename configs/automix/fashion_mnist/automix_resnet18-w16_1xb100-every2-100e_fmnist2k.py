@@ -6,3 +6,5 @@ else identical: same images, schedule and seeds), for the paired top-1 differenc
 """
 _base_ = './automix_resnet18-w16_1xb100-100e_fmnist2k.py'
 model = dict(mix_block_interval=2)
+# under DDP the Mix Block is unused on the steps it skips
+model_wrapper_cfg = dict(find_unused_parameters=True)

@@ -8,3 +8,5 @@ the paired top-1 difference (docs/benchmarks/fmnist_regime.md) and the step cost
 """
 _base_ = './automix_resnet18-w16_1xb100-100e_fmnist2k.py'
 model = dict(head_weights=dict(one_q=0), mix_block_interval=2)
+# under DDP the Mix Block is unused on the steps it skips
+model_wrapper_cfg = dict(find_unused_parameters=True)
