@@ -380,3 +380,14 @@ def test_step_cost_column_and_picture_come_from_benchmark_configs(tmp_path):
     assert {m['method']: m['step_cost'] for m in saved['methods']} == \
         {'automix': 2.9312, 'mixup': 1.0, 'cutmix': None}
     assert osp.getsize(out + '_cost.png') > 0
+
+
+def test_picture_labels_drop_what_every_name_shares():
+    t = tool()
+    names = ['resnet18-w16_1xb100-cutmix-100e_fmnist2k', 'resnet18-w16_1xb100-100e_fmnist2k',
+             'automix_resnet18-w16_1xb100-oneq0-every2-100e_fmnist2k',
+             'samix_resnet18-w16_1xb100-100e_fmnist2k']
+    assert t.short_names(names) == {
+        names[0]: 'cutmix', names[1]: 'resnet18-w16_1xb100', names[2]: 'automix-oneq0-every2',
+        names[3]: 'samix'}
+    assert t.short_names(['automix', 'mixup']) == {'automix': 'automix', 'mixup': 'mixup'}

@@ -569,6 +569,31 @@ def markdown(rows, last, title, reference=None, skipped=(), cost_reference=None)
     return '\n'.join(lines) + '\n'
 
 
+def short_names(names):
+    """Picture labels: the names without what all of them share (a common suffix such
+    as ``-100e_fmnist2k`` and the longest common part such as ``resnet18-w16_1xb100``);
+    a name left empty keeps its shared part."""
+    names = list(names)
+    if len(names) < 2:
+        return {n: n for n in names}
+    suffix = os.path.commonprefix([n[::-1] for n in names])[::-1]
+    cut = [n[:len(n) - len(suffix)] for n in names]
+    first = min(cut, key=len)
+    common = ''
+    for i in range(len(first)):
+        for j in range(len(first), i + len(common), -1):
+            if all(first[i:j] in c for c in cut):
+                common = first[i:j]
+                break
+    if len(common) < 6:
+        common = ''
+    short = {}
+    for name, c in zip(names, cut):
+        label = re.sub(r'[-_]{2,}', '-', c.replace(common, '-', 1) if common else c)
+        short[name] = label.strip('-_') or c or name
+    return short
+
+
 def plots(runs, rows, out, cost_reference=None):
     import matplotlib
     matplotlib.use('Agg')
@@ -592,7 +617,8 @@ def plots(runs, rows, out, cost_reference=None):
     fig.tight_layout()
     fig.savefig(out + '_curves.png', dpi=120)
     plt.close(fig)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    label = short_names(r['method'] for r in rows)
+    fig, ax = plt.subplots(figsize=(9, 5.5))
     for row in rows:
         (acc, acc_sd), (sec, sec_sd) = row['median_top1'], row['s_per_iter']
         if cost_reference:
@@ -600,9 +626,10 @@ def plots(runs, rows, out, cost_reference=None):
         if acc is None or sec is None:
             continue
         ax.errorbar(sec, acc, xerr=sec_sd, yerr=acc_sd, fmt='o', capsize=3)
-        ax.annotate(row['method'], (sec, acc), fontsize=7, xytext=(4, 4),
+        ax.annotate(label[row['method']], (sec, acc), fontsize=7, xytext=(4, 4),
                     textcoords='offset points')
-    ax.set_xlabel(f'training step time x {cost_reference} (one process, side by side)'
+    ax.set_xlabel(f'training step time x {label.get(cost_reference, cost_reference)} '
+                  '(one process, side by side)'
                   if cost_reference else 'seconds per training iteration')
     ax.set_ylabel('top-1 (%), mean ± std over seeds')
     fig.tight_layout()
@@ -620,7 +647,7 @@ def plots(runs, rows, out, cost_reference=None):
             seeds = list(r['per_seed'].values())
             ax.plot(seeds, [i] * len(seeds), 'o', color='#08519c', markersize=4)
         ax.set_yticks(list(pos))
-        ax.set_yticklabels([f'{r["method"]} (n={r["n"]})' for r in bars], fontsize=7)
+        ax.set_yticklabels([f'{label[r["method"]]} (n={r["n"]})' for r in bars], fontsize=7)
         lo = min(min(r['per_seed'].values(), default=m) for r, m in zip(bars, means))
         hi = max(max(r['per_seed'].values(), default=m) for r, m in zip(bars, means))
         ax.set_xlim(lo - 0.15 * (hi - lo + 1), hi + 0.15 * (hi - lo + 1))
