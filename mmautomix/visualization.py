@@ -101,11 +101,15 @@ def mixed_sample_grid(record: dict, mean=None, std=None, max_samples: int = 8,
     n = min(max_samples, record['x'].size(0))
     if isinstance(record['idx'], (list, tuple)):
         return _sources_grid(record, n, mean, std, min_tile)
-    x, idx, mask = record['x'][:n], record['idx'][:n], record['mask'][:n, :1]
+    x, idx = record['x'][:n], record['idx'][:n]
+    # plain mixup's mask (an extreme λ_bb, recorded on a step without the Mix Block) is
+    # one value broadcast over the batch and the pixels: drawn as the image it mixes
+    full = record['x'].shape
+    mask = record['mask'][:, :1].expand(full[0], 1, *full[2:])[:n]
     rows = [to_uint8(x, mean, std), to_uint8(record['x'][idx], mean, std),
             to_uint8(mask * 255.0), to_uint8(record['mixed'][:n], mean, std)]
     means = mask.float().flatten(1).mean(1).tolist()
-    stds = mask.float().flatten(1).std(1).tolist() if mask[0].numel() > 1 else [0.0] * n
+    stds = mask.float().flatten(1).std(1).tolist()
     captions = [[''] * n, [''] * n,
                 [f'mean {m:.2f}\nstd {sd:.3f}' for m, sd in zip(means, stds)],
                 [f'lam {record["lam"]:.2f}'] * n]

@@ -550,6 +550,34 @@ def test_a_named_layer_of_other_channels_fails_naming_the_keys():
         MODELS.build(tiny_cfg(mask_layer=3))
 
 
+def test_picture_of_a_step_without_the_mix_block_shows_plain_mixup():
+    """With the Mix Block trained every 2nd step, the picture of a frozen step shows
+    x_bb; where λ_bb is extreme (here every λ: lam_margin=0.5) x_bb is plain mixup,
+    whose mask is one value for the whole batch: drawn as a uniform image of λ_bb, one
+    per sample (it crashed the picture hook with a 1x1 tile)."""
+    from mmautomix.visualization import mixed_sample_grid
+    model = build(mix_block_interval=2, lam_margin=0.5)
+    model.train()
+    wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
+    x, samples = batch(n=6, size=16)
+    model.train_step(dict(inputs=x, data_samples=samples), wrapper)
+    model.record_mix = True
+    model.train_step(dict(inputs=x, data_samples=samples), wrapper)   # frozen step
+    record = model.last_mix
+    assert tuple(record['mask'].shape) == (1, 2, 1, 1)
+    lam = record['lam']
+    torch.testing.assert_close(record['mixed'],
+                               lam * record['x'] + (1 - lam) * record['x'][record['idx']])
+    grid = mixed_sample_grid(record, max_samples=4, min_tile=32)
+    # 4 rows of 16-px images upscaled x2, 4 columns; the mask row (third) is λ_bb·255
+    t, pad, band = 32, 4, 2 * 14 + 4
+    y = pad + 2 * (t + band + pad)
+    left = grid.shape[1] - 4 * (t + pad)
+    for c in range(4):
+        tile = grid[y:y + t, left + c * (t + pad):left + c * (t + pad) + t]
+        assert np.abs(tile.astype(float) - lam * 255).max() <= 1.0
+
+
 def test_registered_knobs_drop_passes_and_name_their_keys():
     """model.switch_off / mix_block_interval / head_weights reach the core step: a
     frozen step runs θ_k once (clean pass), a dropped clean branch runs θ_q once."""
