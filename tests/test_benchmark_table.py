@@ -382,6 +382,30 @@ def test_step_cost_column_and_picture_come_from_benchmark_configs(tmp_path):
     assert osp.getsize(out + '_cost.png') > 0
 
 
+def test_step_costs_of_several_files_with_one_reference_are_read_as_one(tmp_path):
+    """A config timed in a later benchmark_configs run (same reference) joins the column;
+    a file timed against another reference is refused, naming both references."""
+    root = str(tmp_path / 'runs')
+    for method in ('automix', 'mixup', 'automix-fast'):
+        fake_mmengine_run(root, method, 0, [80.0, 85.0])
+    first, later, other = (tmp_path / f'{n}.json' for n in ('first', 'later', 'other'))
+    first.write_text(json.dumps(dict(reference='mixup', configs=dict(
+        mixup=dict(x_ref=1.0), automix=dict(x_ref=3.2)))))
+    later.write_text(json.dumps(dict(reference='mixup', configs=dict(
+        mixup=dict(x_ref=1.0), automix=dict(x_ref=3.0), **{'automix-fast': dict(x_ref=1.7)}))))
+    other.write_text(json.dumps(dict(reference='vanilla', configs=dict(
+        vanilla=dict(x_ref=1.0)))))
+    out = str(tmp_path / 'table')
+    assert tool().main(['collect', root, '--out', out, '--step-cost', str(first),
+                        str(later)]) == 0
+    saved = json.load(open(out + '.json'))
+    # automix keeps the first file's ratio; the later file adds the config it alone timed
+    assert {m['method']: m['step_cost'] for m in saved['methods']} == \
+        {'automix': 3.2, 'mixup': 1.0, 'automix-fast': 1.7}
+    with pytest.raises(SystemExit, match=r'other\.json is a ratio to vanilla.*to mixup'):
+        tool().main(['collect', root, '--out', out, '--step-cost', str(first), str(other)])
+
+
 def test_picture_labels_drop_what_every_name_shares():
     t = tool()
     names = ['resnet18-w16_1xb100-cutmix-100e_fmnist2k', 'resnet18-w16_1xb100-100e_fmnist2k',

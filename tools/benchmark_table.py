@@ -5,7 +5,7 @@
     python tools/benchmark_table.py archive WORK_ROOT DEST
     python tools/benchmark_table.py collect DIR [DIR ...] --last 1 \\
         --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD] \\
-        [--step-cost COST.json]
+        [--step-cost COST.json [MORE.json ...]]
 
 ``run`` trains every config with every seed, one after another, through
 ``tools/train.py`` into ``WORK_ROOT/<config name>/seed<k>/``. It is resumable: a run
@@ -39,7 +39,8 @@ per row, METHOD's top-1 minus the row's for each seed both ran (same seed: same 
 weights and data order), with the mean, range and whether the mean exceeds twice the
 std of the differences. ``--step-cost`` reads the JSON of ``tools/benchmark_configs.py``
 (each config's training step timed side by side with the others in one process, as a
-ratio to its reference config) and adds it as a column; the cost picture then plots
+ratio to its reference config; several files read as one when they share the reference)
+and adds it as a column; the cost picture then plots
 top-1 against it instead of the logged seconds per iteration, which depend on what else
 the host ran beside each training.
 
@@ -519,15 +520,24 @@ def _paired_cell(p):
             f'paired std {p["std"]:.2f}: {p["verdict"]})')
 
 
-def step_cost(rows, path):
+def step_cost(rows, paths):
     """Give each row the step-time ratio ``tools/benchmark_configs.py`` measured for its
     config (``row['step_cost']``, None where it measured none); returns the reference
-    config's name."""
-    with open(path) as f:
-        cost = json.load(f)
+    config's name. Several JSON files are read as one when they share the reference (a
+    config in more than one: the first file's value); different references refuse."""
+    configs, reference = {}, None
+    for path in paths:
+        with open(path) as f:
+            cost = json.load(f)
+        if reference not in (None, cost['reference']):
+            raise SystemExit(f'--step-cost: {path} is a ratio to {cost["reference"]}, '
+                             f'{paths[0]} to {reference}; expected one reference config')
+        reference = cost['reference']
+        for name, measured in cost['configs'].items():
+            configs.setdefault(name, measured)
     for row in rows:
-        row['step_cost'] = (cost['configs'].get(row['method']) or {}).get('x_ref')
-    return cost['reference']
+        row['step_cost'] = (configs.get(row['method']) or {}).get('x_ref')
+    return reference
 
 
 def markdown(rows, last, title, reference=None, skipped=(), cost_reference=None):
@@ -749,8 +759,9 @@ def main(argv=None):
     p.add_argument('--title', default='Benchmark table')
     p.add_argument('--paired-to', metavar='METHOD',
                    help='add the paired per-seed difference of METHOD to every row')
-    p.add_argument('--step-cost', metavar='JSON',
-                   help='the step-time ratios of tools/benchmark_configs.py --out')
+    p.add_argument('--step-cost', metavar='JSON', nargs='+',
+                   help='the step-time ratios of tools/benchmark_configs.py --out (one or '
+                   'more files with the same reference config)')
     p.set_defaults(fn=cmd_collect)
     args = parser.parse_args(argv)
     return args.fn(args)
