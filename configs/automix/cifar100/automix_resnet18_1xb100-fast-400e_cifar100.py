@@ -6,9 +6,10 @@ step no θ_k pass on x_mb, no mask loss and no Mix Block gradient; those steps' 
 come from the current Mix Block). θ_q learns only from x_bb (L_mix_q), the Mix Block
 from θ_k's loss on x_mb (L_mix_k), and both models predict with their mixup heads (the
 one-hot heads never train). Under DDP the Mix Block's parameters are unused on the
-skipped steps, hence `find_unused_parameters=True`. Step cost and the regime's paired
-top-1 difference to the faithful recipe: docs/benchmarks/automix_step.md,
-docs/benchmarks/fmnist_regime.md.
+skipped steps, hence `find_unused_parameters=True`. A speed/accuracy trade, not the
+faithful recipe's accuracy: on the Fashion-MNIST regime the same two knobs trained to a
+lower top-1 than the faithful recipe (docs/benchmarks/fmnist_regime.md); on this dataset
+its accuracy is unmeasured. Step cost: docs/benchmarks/automix_step.md.
 """
 _base_ = './automix_resnet18_1xb100-400e_cifar100.py'
 model = dict(head_weights=dict(one_q=0), mix_block_interval=2)

@@ -5,8 +5,8 @@ step; `mix_block_interval=2` drops θ_k's pass on x_mb, the mask loss and the Mi
 gradient on every other step (the masks of those steps come from the current Mix Block
 without a gradient). θ_q then learns only from x_bb (L_mix_q), and both θ_q and θ_k
 predict with their mixup heads (the one-hot heads never train). The training is exactly
-the `-oneq0-every2-100e_fmnist2k` knob config's; its step cost and paired top-1
-difference to the faithful recipe are in docs/benchmarks/automix_step.md and
-docs/benchmarks/fmnist_regime.md.
+the `-oneq0-every2-100e_fmnist2k` knob config's. A speed/accuracy trade: its top-1 on
+this regime is below the faithful recipe's (docs/benchmarks/fmnist_regime.md); its step
+cost is in docs/benchmarks/automix_step.md.
 """
 _base_ = './automix_resnet18-w16_1xb100-oneq0-every2-100e_fmnist2k.py'
