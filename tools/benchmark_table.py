@@ -40,9 +40,9 @@ weights and data order), with the mean, range and whether the mean exceeds twice
 std of the differences. ``--step-cost`` reads the JSON of ``tools/benchmark_configs.py``
 (each config's training step timed side by side with the others in one process, as a
 ratio to its reference config; several files read as one when they share the reference)
-and adds it as a column; the cost picture then plots
-top-1 against it instead of the logged seconds per iteration, which depend on what else
-the host ran beside each training.
+and adds it as a column; the cost picture then plots top-1 against it instead of the
+logged seconds per iteration, which depend on what else the host ran beside each
+training.
 
 Writes PREFIX.md (the table, sorted by top-1), PREFIX.json (every per-run value) and
 pictures: PREFIX_bars.png (one bar per method, sorted, the seeds as points),
