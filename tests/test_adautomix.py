@@ -177,6 +177,9 @@ def test_bad_input_names_the_key():
     with pytest.raises(ValueError, match=r'adv_interval=0'):
         AdAutoMixClassifier(nn.Conv2d(3, 5, 1), layer='', in_channels=5, num_classes=5,
                             adv_interval=0)
+    with pytest.raises(ValueError, match=r'one_q_fraction=0.5: not an AdAutoMix option'):
+        AdAutoMixClassifier(nn.Conv2d(3, 5, 1), layer='', in_channels=5, num_classes=5,
+                            one_q_fraction=0.5)
     with pytest.raises(ValueError, match=r'mix_block\.in_channels=1'):
         AdaptiveMask(1)
 

@@ -578,6 +578,30 @@ def test_picture_of_a_step_without_the_mix_block_shows_plain_mixup():
         assert np.abs(tile.astype(float) - lam * 255).max() <= 1.0
 
 
+def test_one_q_fraction_reaches_the_step_and_averages_over_its_images():
+    """model.one_q_fraction=0.5: θ_q's clean pass sees the first 3 of 6 images and
+    L_one_q is head_q's cross-entropy averaged over those 3 (not over the batch of 6),
+    recomputed here from a copy of θ_q; the key is named in its errors."""
+    import torch.nn.functional as F
+    model = build(one_q_fraction=0.5)
+    model.train()
+    x, samples = batch()
+    labels = torch.tensor([s.gt_label.item() for s in samples])
+    backbone, neck, head = (copy.deepcopy(m) for m in (model.backbone_q, model.neck,
+                                                        model.head_q))
+    expected = F.cross_entropy(head.fc(neck(backbone(x[:3]))[-1]), labels[:3])
+    sizes = []
+    model.backbone_q.register_forward_pre_hook(lambda m, a: sizes.append(a[0].size(0)))
+    losses = seeded_loss(model, x, samples)
+    assert sizes == [3, 6]
+    torch.testing.assert_close(losses['loss_one_q'], expected)
+    with pytest.raises(ValueError, match=r'model.one_q_fraction=0: expected a fraction'):
+        build(one_q_fraction=0)
+    with pytest.raises(ValueError, match=r'model.one_q_fraction=0.5 with model.head_weights'
+                                         r'.one_q=0'):
+        build(one_q_fraction=0.5, head_weights=dict(one_q=0))
+
+
 def test_registered_knobs_drop_passes_and_name_their_keys():
     """model.switch_off / mix_block_interval / head_weights reach the core step: a
     frozen step runs θ_k once (clean pass), a dropped clean branch runs θ_q once."""

@@ -403,12 +403,41 @@ def test_a_zero_branch_weight_removes_its_pass():
     assert calls['online'] == 1 and 'loss_one_q' not in logs and np.isfinite(logs['loss'])
 
 
+def test_one_q_fraction_takes_the_clean_loss_on_the_first_images_only():
+    """f = 0.5 of a 6-image batch: θ_q's clean pass sees x[:3] and L_one_q is θ_q's
+    mean cross-entropy on those 3 (recomputed here on a copy of θ_q before the step);
+    the mixed pass still sees all 6. f = 1 is the faithful step, bit for bit."""
+    import torch.nn.functional as F
+    from mmautomix.core.step import clean_count
+    assert [clean_count(6, f) for f in (1, 0.5, 0.4, 0.01)] == [6, 3, 3, 1]
+    x, y = batch()
+    model = automix(one_q_fraction=0.5)
+    online = copy.deepcopy(model.online)
+    sizes = []
+    model.online.register_forward_pre_hook(lambda m, a: sizes.append(a[0].size(0)))
+    np.random.seed(3)
+    torch.manual_seed(3)
+    expected = F.cross_entropy(online(x[:3]), y[:3])
+    logs, _ = step(model, x, y, seed=3)
+    assert sizes == [3, 6]
+    assert logs['loss_one_q'] == pytest.approx(float(expected), rel=1e-6)
+    faithful, whole = automix(), automix(one_q_fraction=1.0)
+    for model in (faithful, whole):
+        step(model, x, y, seed=5)
+    for (k, a), b in zip(faithful.state_dict().items(), whole.state_dict().values()):
+        assert torch.equal(a, b), k
+
+
 @pytest.mark.parametrize('kwargs, match', [
     (dict(switch_off=1.5), r'switch_off=1.5: expected a float in \[0, 1\]'),
     (dict(mix_block_interval=0), r'mix_block_interval=0: expected an int >= 1'),
     (dict(head_weights=dict(mix_k=0, one_q=0, mix_q=0)), r'head_weights.mix_q=0'),
     (dict(head_weights=dict(one_k=1)), r"head_weights: unknown \['one_k'\]"),
     (dict(head_weights=dict(one_q=-1)), r'expected weights >= 0'),
+    (dict(one_q_fraction=0), r'one_q_fraction=0: expected a fraction of the batch in'),
+    (dict(one_q_fraction=1.5), r'one_q_fraction=1.5: expected a fraction'),
+    (dict(one_q_fraction=0.5, head_weights=dict(one_q=0)),
+     r'one_q_fraction=0.5 with head_weights.one_q=0: there is no clean-image loss'),
 ])
 def test_bad_knobs_are_named(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -80,6 +80,7 @@ def test_the_registered_loss_is_the_core_formula_with_avg_factor():
     ('adautomix', 'beta_radio', 1.5, r'model\.beta_radio=1\.5'),
     ('adautomix', 'mask_loss_weight', 0.1, r'model\.mask_loss_weight=0\.1.*no mask loss'),
     ('adautomix', 'mix_block_interval', 2, r'model\.mix_block_interval=2.*expected 1'),
+    ('adautomix', 'one_q_fraction', 0.5, r'model\.one_q_fraction=0\.5.*expected 1'),
     ('adautomix', 'head_weights', dict(one_q=0), r'model\.head_weights=.*expected None')])
 def test_bad_successor_options_name_the_config_key(method, key, value, match):
     cfg = Config.fromfile(dict(samix=SAMIX, adautomix=ADAUTOMIX)[method])

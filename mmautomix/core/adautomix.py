@@ -209,6 +209,9 @@ class AdAutoMixClassifier(AutoMixClassifier):
                     'mix_block_interval'):
             if kwargs.get(key):
                 raise ValueError(f'{key}={kwargs[key]!r}: not an AdAutoMix option')
+        if kwargs.get('one_q_fraction', 1) != 1:
+            raise ValueError(f'one_q_fraction={kwargs["one_q_fraction"]!r}: not an '
+                             'AdAutoMix option; expected 1')
         super().__init__(model, layer, in_channels, num_classes, alpha=alpha,
                          lam_margin=lam_margin, mask_loss_weight=0.0, **kwargs)
         self.mix_block = AdaptiveMask(in_channels, lam_concat=lam_concat,

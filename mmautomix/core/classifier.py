@@ -33,7 +33,7 @@ from .skip import StepSkipper, buffer_snapshot
 from .mixing import renamed_errors
 from .mix_block_updates import MixBlockUpdates
 from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches,
-                   check_mask_adjust, has_loss, total_loss)
+                   check_mask_adjust, check_one_q_fraction, has_loss, total_loss)
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -76,6 +76,8 @@ class AutoMixClassifier(nn.Module):
             ``core/mix_block_updates.py``.
         mix_block_interval (int): the Mix Block trains on every k-th step only (1: every
             step); see ``core/mix_block_updates.py``.
+        one_q_fraction (float): f in (0, 1]: θ_q's clean-image loss on the first
+            ⌈f·N⌉ images of each batch only (1: all, as officially); see ``core/step.py``.
         mix_block_options (dict, optional): more :class:`MixBlock` arguments, e.g.
             SAMix's Mix Block: ``mix_block_options=SAMIX_OPTIONS`` (from
             ``mmautomix.core``), which also sets the mask-loss mode and margin.
@@ -110,6 +112,7 @@ class AutoMixClassifier(nn.Module):
                  head_weights: Optional[dict] = None,
                  switch_off: float = 0.0,
                  mix_block_interval: int = 1,
+                 one_q_fraction: float = 1.0,
                  mix_block_options: Optional[dict] = None,
                  mask_adjust: float = 0.0,
                  mask_adjust_to: str = 'lam_mb',
@@ -149,6 +152,12 @@ class AutoMixClassifier(nn.Module):
         self.weights = BranchWeights.from_dict(head_weights, 'head_weights')
         self.updates = MixBlockUpdates(switch_off, mix_block_interval,
                                        keys=dict(interval='mix_block_interval'))
+        check_one_q_fraction(one_q_fraction)
+        if one_q_fraction != 1 and self.weights.one_q == 0:
+            raise ValueError(f'one_q_fraction={one_q_fraction!r} with head_weights.one_q=0: '
+                             'there is no clean-image loss to take on part of the batch; '
+                             'expected one_q_fraction=1')
+        self.one_q_fraction = float(one_q_fraction)
         self.skipper = StepSkipper(max_nonfinite, 'AutoMixClassifier',
                                    'Lower the learning rate or clip gradients',
                                    'drop_last=True in the DataLoader drops such batches')
@@ -194,7 +203,8 @@ class AutoMixClassifier(nn.Module):
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
             mask_scale=self.mask_scale, weights=self.weights,
             updates=None if self.updates.always else self.updates, step=int(self.steps),
-            mask_adjust=self.mask_adjust, mask_adjust_to=self.mask_adjust_to),
+            mask_adjust=self.mask_adjust, mask_adjust_to=self.mask_adjust_to,
+            one_q_fraction=self.one_q_fraction),
             dict(layer=f'layer={self.layer!r}'))
 
     def _mix_k_loss(self):

@@ -12,13 +12,15 @@ M the Mix Block's mask, λ ~ Beta(α, α), z the θ_k feature the Mix Block read
  4. x_mb = x ⊙ M_mb[0] + x[idx_mb] ⊙ M_mb[1], and likewise x_bb.
  5. Branch 1, the Mix Block's: L_mix_k = soft CE of θ_k on x_mb (reaches only the Mix
     Block, through x_mb) and L_mask = η · mask_loss(M_mb, λ_mb).
-    Branch 2: L_one_q = CE of θ_q on x.  Branch 3: L_mix_q = soft CE of θ_q on x_bb.
+    Branch 2: L_one_q = CE of θ_q on x (with ``one_q_fraction`` f < 1: on the first
+    ⌈f·N⌉ images of x only).  Branch 3: L_mix_q = soft CE of θ_q on x_bb.
     One optimizer step on the sum of all of them; then θ_k ← m θ_k + (1 − m) θ_q.
 
 Gradients of the three branches are independent (θ_k is frozen, M_bb is detached), so
 each branch can be backpropagated and freed before the next one's forward ("staged
 backward": the summed loss's gradients, with one branch's activations in memory).
 """
+import math
 from typing import Callable, Dict, Iterator, NamedTuple, Optional
 
 import numpy as np
@@ -93,7 +95,8 @@ def automix_branches(x: torch.Tensor,
                      updates: Optional[MixBlockUpdates] = None,
                      step: int = 0,
                      mask_adjust: float = 0.0,
-                     mask_adjust_to: str = 'lam_mb') -> Iterator[Dict[str, torch.Tensor]]:
+                     mask_adjust_to: str = 'lam_mb',
+                     one_q_fraction: float = 1.0) -> Iterator[Dict[str, torch.Tensor]]:
     """Yield the loss dicts of the three branches, in the order they can be freed.
 
     Args:
@@ -116,6 +119,10 @@ def automix_branches(x: torch.Tensor,
         mask_adjust_to (str): the λ of that rescaling. 'lam_mb' (faithful: the official
             step uses λ_mb, the other call's ratio, although M_bb's images are labelled
             with λ_bb) or 'lam_bb' (the ratio M_bb's labels use).
+        one_q_fraction (float): f in (0, 1], ours: L_one_q is the mean CE of θ_q on the
+            first ⌈f·N⌉ clean images only (a sampler that shuffles makes them a random
+            subset), so θ_q's clean pass costs f of a full one. 1: the whole batch
+            (faithful). ``losses.one`` is called on those images and labels.
 
     Branches that a knob drops yield a dict without losses (the front-ends backpropagate
     only what has one); the third branch always has its loss.
@@ -126,6 +133,7 @@ def automix_branches(x: torch.Tensor,
     """
     check_inputs(x)
     check_mask_adjust(mask_adjust, mask_adjust_to)
+    check_one_q_fraction(one_q_fraction)
     n = x.size(0)
     check_labels(labels, num_classes)
     y = labels.to(x.device)
@@ -176,9 +184,11 @@ def automix_branches(x: torch.Tensor,
 
     # online branch, clean images
     if weights.one_q > 0:
-        logits = nets.online_logits(x)
-        acc = (logits.argmax(1) == y).float().mean() * 100
-        loss = losses.one(logits, y)
+        m = clean_count(n, one_q_fraction)
+        x_one, y_one = (x, y) if m == n else (x[:m], y[:m])
+        logits = nets.online_logits(x_one)
+        acc = (logits.argmax(1) == y_one).float().mean() * 100
+        loss = losses.one(logits, y_one)
         yield dict(loss_one_q=loss if weights.one_q == 1 else weights.one_q * loss,
                    acc_one_q=acc.detach())
         del logits
@@ -192,6 +202,19 @@ def automix_branches(x: torch.Tensor,
 
 
 MASK_ADJUST_TO = ('lam_mb', 'lam_bb')
+
+
+def check_one_q_fraction(f: float, key: str = 'one_q_fraction') -> None:
+    """``one_q_fraction`` is a share of the batch in (0, 1]."""
+    if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f <= 1:
+        raise ValueError(f'{key}={f!r}: expected a fraction of the batch in (0, 1] (1: '
+                         'θ_q\'s clean-image loss on every image, as officially; to drop '
+                         'it, set head_weights.one_q=0)')
+
+
+def clean_count(n: int, f: float) -> int:
+    """⌈f·n⌉ images (at least 1) of a batch of ``n`` for L_one_q."""
+    return n if f >= 1 else max(1, min(n, math.ceil(f * n - 1e-9)))
 
 
 def check_mask_adjust(p: float, to: str, keys=('mask_adjust', 'mask_adjust_to')) -> None:

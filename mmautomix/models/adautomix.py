@@ -74,7 +74,7 @@ class AdAutoMix(AutoMix):
             raise ValueError(f'model.mask_loss_weight={kwargs["mask_loss_weight"]!r}: '
                              'AdAutoMix has no mask loss; expected 0')
         for key, default in (('head_weights', None), ('mix_block_interval', 1),
-                             ('mask_adjust', 0.0)):
+                             ('mask_adjust', 0.0), ('one_q_fraction', 1.0)):
             if kwargs.get(key, default) != default:
                 raise ValueError(f'model.{key}={kwargs[key]!r}: an AutoMix/SAMix option '
                                  f'that AdAutoMix\'s step does not have; expected {default}')

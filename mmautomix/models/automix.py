@@ -47,7 +47,7 @@ from mmautomix.core import (BranchWeights, FeatureTap, MixBlockUpdates, StepLoss
                             StepNetworks, StepSkipper, automix_branches, buffer_snapshot,
                             copy_to_ema, ema_update, has_loss)
 from mmautomix.core.mixing import renamed_errors
-from mmautomix.core.step import check_mask_adjust
+from mmautomix.core.step import check_mask_adjust, check_one_q_fraction
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
@@ -111,6 +111,10 @@ class AutoMix(ImageClassifier):
             Block backward). 1: every step (the official behaviour). Under DDP the
             steps in between leave the Mix Block without gradients: set
             ``model_wrapper_cfg.find_unused_parameters=True``.
+        one_q_fraction (float): ours: f in (0, 1]; θ_q's clean-image loss L_one_q is
+            the mean over the first ⌈f·N⌉ images of the batch only, so θ_q's clean pass
+            costs f of a full one (a speed option that keeps a clean-image signal,
+            which ``head_weights.one_q=0`` drops). 1: every image (the official step).
         mix_k_loss (dict, optional): the loss of L_mix_k (θ_k on x_mb, the Mix Block's
             classification loss) when it differs from ``head_mix``'s; SAMix's configs
             set ``dict(type='EtaBalancedSoftCrossEntropyLoss', neg_weight=0.5)``.
@@ -154,6 +158,7 @@ class AutoMix(ImageClassifier):
                  head_weights: Optional[dict] = None,
                  switch_off: float = 0.0,
                  mix_block_interval: int = 1,
+                 one_q_fraction: float = 1.0,
                  mix_k_loss: Optional[dict] = None,
                  mask_adjust: float = 0.0,
                  mask_adjust_to: str = 'lam_mb',
@@ -177,6 +182,7 @@ class AutoMix(ImageClassifier):
         check_no_batch_augments(train_cfg, 'AutoMix')
         check_mask_adjust(mask_adjust, mask_adjust_to,
                           ('model.mask_adjust', 'model.mask_adjust_to'))
+        check_one_q_fraction(one_q_fraction, 'model.one_q_fraction')
         for key, value in (('pre_one_loss', pre_one_loss), ('pre_mix_loss', pre_mix_loss)):
             if value:
                 raise ValueError(
@@ -216,6 +222,11 @@ class AutoMix(ImageClassifier):
         self.weights = BranchWeights.from_dict(head_weights, 'model.head_weights')
         self.updates = MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
             switch_off='model.switch_off', interval='model.mix_block_interval'))
+        if one_q_fraction != 1 and self.weights.one_q == 0:
+            raise ValueError(f'model.one_q_fraction={one_q_fraction!r} with model.'
+                             'head_weights.one_q=0: there is no clean-image loss to take '
+                             'on part of the batch; expected one_q_fraction=1')
+        self.one_q_fraction = float(one_q_fraction)
         self.mask_adjust = float(mask_adjust)
         self.mask_adjust_to = mask_adjust_to
         self.applied_steps = 0     # optimizer steps taken (the Mix Block interval's clock)
@@ -311,9 +322,10 @@ class AutoMix(ImageClassifier):
             online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
 
     def _step_losses(self, n: int) -> StepLosses:
-        """The heads' losses, each averaged over the ``n`` images of the batch."""
+        """The heads' losses, each averaged over the ``n`` images of the batch (L_one_q
+        over the images it is given: fewer with ``one_q_fraction``)."""
         return StepLosses(
-            one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=n),
+            one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=len(y)),
             mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n),
             mix_k=None if self.mix_k_loss is None else (
                 lambda logits, t: self.mix_k_loss(logits, t, avg_factor=n)))
@@ -329,7 +341,7 @@ class AutoMix(ImageClassifier):
             no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record,
             weights=self.weights, updates=None if self.updates.always else self.updates,
             step=self.applied_steps, mask_adjust=self.mask_adjust,
-            mask_adjust_to=self.mask_adjust_to)
+            mask_adjust_to=self.mask_adjust_to, one_q_fraction=self.one_q_fraction)
         return renamed_errors(branches, self.CONFIG_KEYS | dict(
             layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
 
