@@ -415,3 +415,45 @@ def test_picture_labels_drop_what_every_name_shares():
         names[0]: 'cutmix', names[1]: 'resnet18-w16_1xb100', names[2]: 'automix-oneq0-every2',
         names[3]: 'samix'}
     assert t.short_names(['automix', 'mixup']) == {'automix': 'automix', 'mixup': 'mixup'}
+
+
+def test_summary_writes_the_two_reference_table_between_its_markers(tmp_path):
+    """summary: from two collected tables of the same runs (paired to vanilla, paired to
+    AutoMix), the compact table with hand-computed cells — a paired mean ± std over 3
+    seeds with its verdict, '(2 seeds)' and '(1 seed)' with fewer — written between the
+    markers of a markdown file whose other lines stay as they were; --per-seed gives
+    each seed's differences."""
+    root = str(tmp_path / 'runs')
+    for method, values in (('vanilla', (85.0, 85.5, 84.0)), ('automix', (86.0, 87.0, 86.5)),
+                           ('mixup', (85.5, 86.5)), ('cutmix', (86.2, ))):
+        for seed, top1 in enumerate(values):
+            fake_mmengine_run(root, method, seed, [80.0, top1])
+    t = tool()
+    for ref, out in (('vanilla', 'a'), ('automix', 'b')):
+        assert t.main(['collect', root, '--out', str(tmp_path / out), '--paired-to', ref]) == 0
+    labels = tmp_path / 'labels.json'
+    labels.write_text(json.dumps(dict(automix='AutoMix')))
+    doc = tmp_path / 'README.md'
+    doc.write_text('intro\n<!-- table: generated -->\nold row\n<!-- /table -->\nafter\n')
+    args = ['summary', str(tmp_path / 'a.json'), str(tmp_path / 'b.json'), '--labels',
+            str(labels), '--into', str(doc), '--marker', 'table']
+    assert t.main(args) == 0
+    lines = doc.read_text().splitlines()
+    assert lines[:2] == ['intro', '<!-- table: generated -->'] and lines[-2:] == [
+        '<!-- /table -->', 'after']
+    assert lines[2:8] == [
+        '| method | seeds | top-1 % | minus vanilla, paired | AutoMix minus method, paired |',
+        '|---|---|---|---|---|',
+        '| **AutoMix** | 3 | 86.50 ± 0.50 | +1.67 ± 0.76 (beyond) | – |',
+        '| cutmix | 1 | 86.20 | +1.20 (1 seed) | -0.20 (1 seed) |',
+        '| mixup | 2 | 86.00 ± 0.71 | +0.75 ± 0.35 (2 seeds) | +0.50 ± 0.00 (2 seeds) |',
+        '| vanilla | 3 | 84.83 ± 0.76 | – | +1.67 ± 0.76 (beyond) |']
+    assert t.main(args + ['--per-seed']) == 0
+    rows = doc.read_text().splitlines()[4:8]
+    assert rows[0] == ('| **AutoMix** | 86.00 / 87.00 / 86.50 | 86.50 ± 0.50 | +1.00 / +1.50 / '
+                       '+2.50 | **+1.67**, 0.76 | – | – |')
+    assert rows[2] == ('| mixup | 85.50 / 86.50 / – | 86.00 ± 0.71 | +0.50 / +1.00 / – | '
+                       '+0.75, 0.35 (2 seeds) | +0.50 / +0.50 / – | +0.50, 0.00 (2 seeds) |')
+    doc.write_text('no markers\n')
+    with pytest.raises(SystemExit, match=r'no <!-- table --> \.\.\. <!-- /table --> block'):
+        t.main(args)

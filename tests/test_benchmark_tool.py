@@ -161,3 +161,23 @@ def test_a_config_step_includes_the_ema_update():
     t.step(model, wrapper, data)
     assert model.ema_steps == 2
     assert any(not torch.equal(p, e) for p, e in zip(model.backbone.parameters(), ema))
+
+
+def test_a_recipe_with_a_period_is_timed_by_its_mean_over_whole_periods():
+    """A Mix Block trained every 4th step makes one slow step in four: its cost is the
+    period's mean (here (5 + 1 + 1 + 1) / 4 = 2), which the median of single steps (1)
+    would miss; period 1 keeps the median and the per-round ratios. The period is read
+    from the model: the Mix Block interval, AdAutoMix's adversarial interval, 1 else."""
+    t = _tool('benchmark_configs')
+    ref = [1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]   # a slow spell in round 2
+    every4 = [5.0, 1.0, 2.0, 1.0, 5.0, 1.0, 1.0, 1.0, 9.0]  # the 9th step is dropped
+    step_s, paired, spread = t.period_statistics(every4, ref, 4)
+    assert step_s == pytest.approx((2.25 + 2.0) / 2)
+    assert spread == pytest.approx([2.25 / 1.25, 2.0])
+    assert paired == pytest.approx((2.0 + 1.8) / 2)
+    assert t.period_statistics(ref, ref, 1) == (1.0, 1.0, [1.0, 1.0])
+    with pytest.raises(ValueError, match=r'--steps 3 is shorter than a period of 4'):
+        t.period_statistics(every4[:3], ref[:3], 4)
+    assert t.step_period(build(mix_block_interval=4)) == 4
+    assert t.step_period(build()) == 1
+    assert t.step_period(torch.nn.Linear(2, 2)) == 1

@@ -10,9 +10,18 @@ training size (and batch size, unless ``--batch``) is timed; for models with an 
 encoder θ_k its update ``momentum_update()`` (what ``AutoMixMomentumHook`` calls after
 each iteration) is part of the step. The configs run interleaved round by round (step i
 of every config, then step i+1) after untimed warm-up rounds, so a slow spell of a shared
-host is spread over all of them. Printed per config: the median step time, its ratio to
-the first config's ("x ref"), the median and range of the per-round ratios, and the
-backbone forward passes a step starts (mean over 4 steps). ``--out`` writes the same as
+host is spread over all of them.
+
+A recipe whose steps differ by design repeats after a period of p steps: the Mix Block
+interval k of AutoMix/SAMix (one full step, then k − 1 without the Mix Block's pass) and
+AdAutoMix's adversarial interval. Its cost is the mean over a period, so the timed steps
+are cut into consecutive periods (p = 1: single steps; a remainder is dropped) and the
+statistics are over periods: printed per config, the median over periods of the mean
+step time ("step s"), its ratio to the first config's ("x ref"), the median and range of
+the per-period ratios to the reference's steps of the same rounds ("paired"), the period,
+and the backbone forward passes a step starts (the mean over whole periods, at least 4
+steps). A random skip (the official ``switch_off``) has no period: its median step is the
+common, full one. ``--steps`` must cover the longest period. ``--out`` writes the same as
 JSON, keyed by config name (the file name without ``.py``, the method name of
 ``tools/benchmark_table.py collect``), which ``collect --step-cost`` reads for the
 table's cost column and picture.
@@ -20,6 +29,7 @@ table's cost column and picture.
 import argparse
 import functools
 import json
+import math
 import os.path as osp
 import statistics
 import sys
@@ -68,6 +78,27 @@ def step(model, wrapper, data):
         model.momentum_update()
 
 
+def step_period(model) -> int:
+    """p, the steps after which the model's work repeats: the least common multiple of
+    its Mix Block interval and its adversarial interval (1 for a model with neither)."""
+    updates = getattr(model, 'updates', None)
+    return math.lcm(getattr(updates, 'interval', 1), getattr(model, 'adv_interval', 1))
+
+
+def period_statistics(times, ref_times, period):
+    """(median over whole periods of the mean step, median per-period ratio to the
+    reference's mean over the same rounds, [min, max] of those ratios)."""
+    n = len(times) // period * period
+    if n == 0:
+        raise ValueError(f'--steps {len(times)} is shorter than a period of {period} steps '
+                         f'(a Mix Block or adversarial interval); expected --steps >= {period}')
+    means = [(sum(times[i:i + period]) / period, sum(ref_times[i:i + period]) / period)
+             for i in range(0, n, period)]
+    ratios = [t / r for t, r in means]
+    return (statistics.median(t for t, _ in means), statistics.median(ratios),
+            [min(ratios), max(ratios)])
+
+
 def measure(paths, args):
     runs = {}
     for path in paths:
@@ -83,18 +114,22 @@ def measure(paths, args):
             print(f'[benchmark] skipping {name}: {err}', flush=True)
             continue
         runs[name] = (path, model, wrapper, make_batch(cfg, model, args.batch, args.device))
+    periods = {name: step_period(r[1]) for name, r in runs.items()}
+    if max(periods.values()) > args.steps:
+        name = max(periods, key=periods.get)
+        raise ValueError(f'--steps {args.steps}: {name} repeats every {periods[name]} steps; '
+                         f'expected --steps >= {periods[name]} (a multiple of it is best)')
     times = interleaved({n: functools.partial(step, *r[1:]) for n, r in runs.items()}, args)
     ref = next(iter(runs))
+    ref_s = period_statistics(times[ref], times[ref], periods[ref])[0]
     result = {}
     for name, (path, model, wrapper, data) in runs.items():
-        ratios = [t / r for t, r in zip(times[name], times[ref])]
+        p = periods[name]
+        step_s, paired, spread = period_statistics(times[name], times[ref], p)
         result[name] = dict(
-            config=path,
-            step_s=statistics.median(times[name]),
-            x_ref=statistics.median(times[name]) / statistics.median(times[ref]),
-            paired=statistics.median(ratios), range=[min(ratios), max(ratios)],
-            batch=len(data['data_samples']),
-            passes=backbone_passes(model, wrapper, data))
+            config=path, step_s=step_s, x_ref=step_s / ref_s, paired=paired, range=spread,
+            period=p, batch=len(data['data_samples']),
+            passes=backbone_passes(model, wrapper, data, steps=p * math.ceil(4 / p)))
     return ref, result
 
 
@@ -116,15 +151,15 @@ def main(argv=None):
     register_all_modules()
     MMLogger.get_current_instance().setLevel('WARNING')
     ref, result = measure(args.configs, args)
-    print(f'\nmedian of {args.steps} interleaved steps after {args.warmup} warm-up, '
-          f'device {args.device}, torch {torch.__version__}, '
+    print(f'\nmedian over periods of {args.steps} interleaved steps after {args.warmup} '
+          f'warm-up, device {args.device}, torch {torch.__version__}, '
           f'{torch.get_num_threads()} threads; reference: {ref}')
     width = max(map(len, result))
     print(f'{"config":{width}s} {"step s":>8s} {"x ref":>6s} {"paired":>7s} '
-          f'{"range":>11s} {"passes":>6s}')
+          f'{"range":>11s} {"period":>6s} {"passes":>6s}')
     for name, r in result.items():
         print(f'{name:{width}s} {r["step_s"]:8.3f} {r["x_ref"]:6.2f} {r["paired"]:7.2f} '
-              f'{r["range"][0]:5.2f}-{r["range"][1]:<5.2f} {r["passes"]:6g}')
+              f'{r["range"][0]:5.2f}-{r["range"][1]:<5.2f} {r["period"]:6d} {r["passes"]:6g}')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(dict(reference=ref, steps=args.steps, warmup=args.warmup,

@@ -6,6 +6,8 @@
     python tools/benchmark_table.py collect DIR [DIR ...] --last 1 \\
         --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD] \\
         [--step-cost COST.json [MORE.json ...]]
+    python tools/benchmark_table.py summary TABLE.json TABLE_VS_B.json \
+        --labels LABELS.json --into README.md [--per-seed] [--marker NAME]
 
 ``run`` trains every config with every seed, one after another, through
 ``tools/train.py`` into ``WORK_ROOT/<config name>/seed<k>/``. It is resumable: a run
@@ -50,6 +52,16 @@ PREFIX_curves.png (validation top-1 per epoch per method, mean and the seeds' ra
 PREFIX_cost.png (top-1 against the step cost, or seconds per iteration) and, when AutoMix runs logged
 them, PREFIX_masks.png (the Mix Block's within-mask spatial std and
 |mean(M_j) − (1 − λ)| over training: flat masks mean a learned global mixup).
+
+``summary`` writes the compact table of two ``collect`` JSONs of the same runs, paired to
+two references A (e.g. vanilla) and B (e.g. AutoMix): method | seeds | top-1 | minus A,
+paired | B minus method, paired | step time, sorted by top-1, B's row in bold, method
+names from ``--labels`` (a JSON object config name → label; others keep the config
+name). A paired cell reads "mean ± paired std (beyond)" when the mean exceeds twice the
+std over 3 or more seeds, "(within)" when not, "(2 seeds)" or "(1 seed)" with fewer, so
+a verdict is never read off too few seeds. ``--per-seed`` gives each seed's value and
+differences instead. The table replaces what lies between ``<!-- NAME -->`` (the
+opening line may go on after the name) and ``<!-- /NAME -->`` in ``--into``.
 """
 import argparse
 import glob
@@ -736,6 +748,110 @@ def cmd_collect(args):
     return 0
 
 
+# -- summary ------------------------------------------------------------------------------
+def _verdict_cell(p, sign=1):
+    """'+1.94 ± 0.26 (beyond)' for a paired difference reference − row (``sign`` −1:
+    row − reference); '–' for the reference."""
+    if not p or p.get('reference') or 'problem' in p:
+        return '–' if not p or p.get('reference') else p['problem']
+    n, mean = len(p['diffs']), sign * p['mean']
+    if n == 1:
+        return f'{mean:+.2f} (1 seed)'
+    tag = ('2 seeds' if n == 2 else 'beyond' if abs(mean) > 2 * p['std'] else 'within')
+    return f'{mean:+.2f} ± {p["std"]:.2f} ({tag})'
+
+
+def _seed_cells(p, seeds, sign=1):
+    """'+2.10 / +1.64 / –' and '**+1.94**, 0.26' (bold on 3 or more seeds)."""
+    if not p or p.get('reference') or 'problem' in p:
+        return ['–', '–']
+    by_seed = {int(s): sign * d for s, d in zip(p['seeds'], p['diffs'])}
+    values = ' / '.join(f'{by_seed[s]:+.2f}' if s in by_seed else '–' for s in seeds)
+    mean = f'{sign * p["mean"]:+.2f}'
+    if len(p['diffs']) >= 3:
+        mean = f'**{mean}**'
+    std = f'{p["std"]:.2f}' if len(p['diffs']) > 1 else '–'
+    return [values, f'{mean}, {std}' + (' (2 seeds)' if len(p['diffs']) == 2 else '')]
+
+
+def summary_table(table_a, table_b, labels, per_seed=False):
+    """The compact table (markdown lines) of two collect JSONs of the same runs."""
+    a_rows = {r['method']: r for r in table_a['methods']}
+    b_rows = {r['method']: r for r in table_b['methods']}
+    if set(a_rows) != set(b_rows):
+        raise SystemExit(f'summary: the two tables hold different methods: '
+                         f'{sorted(set(a_rows) ^ set(b_rows))}; expected the same runs')
+    ref_a, ref_b = table_a['paired_to'], table_b['paired_to']
+    if not (ref_a and ref_b):
+        raise SystemExit('summary: both tables must be collected with --paired-to')
+    name = lambda m: labels.get(m, m)   # noqa: E731
+    rows = sorted(a_rows.values(), key=lambda r: -(r['median_top1'][0]
+                                                   if r['median_top1'][0] is not None
+                                                   else float('-inf')))
+    cost = any(r.get('step_cost') is not None for r in rows)
+    cost_ref = table_a.get('step_cost_reference')
+    seeds = sorted({int(s) for r in rows for s in r['per_seed']})
+    if per_seed:
+        head = ['method', f'seeds {" / ".join(map(str, seeds))}', 'mean ± std',
+                f'minus {name(ref_a)}, paired by seed', 'mean, paired std',
+                f'{name(ref_b)} minus method, paired by seed', 'mean, paired std']
+    else:
+        head = ['method', 'seeds', 'top-1 %', f'minus {name(ref_a)}, paired',
+                f'{name(ref_b)} minus method, paired']
+    if cost:
+        head.append(f'step time x {name(cost_ref)}')
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in rows:
+        method = name(r['method'])
+        if r['method'] == ref_b:
+            method = f'**{method}**'
+        mean, std = r['median_top1']
+        per = {int(k): v for k, v in r['per_seed'].items()}
+        top1 = ('–' if mean is None else f'{mean:.2f} ± {std:.2f}' if r['n'] > 1
+                else f'{mean:.2f}')
+        pa, pb = a_rows[r['method']].get('paired'), b_rows[r['method']].get('paired')
+        if per_seed:
+            cells = [method, ' / '.join(f'{per[s]:.2f}' if s in per else '–' for s in seeds),
+                     top1 if r['n'] > 1 else f'({r["n"]} seed)',
+                     *_seed_cells(pa, seeds, -1), *_seed_cells(pb, seeds)]
+        else:
+            cells = [method, str(r['n']), top1, _verdict_cell(pa, -1), _verdict_cell(pb)]
+        if cost:
+            cells.append('–' if r.get('step_cost') is None else f'{r["step_cost"]:.2f}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
+
+
+def replace_between_markers(text, marker, lines):
+    """``text`` with the lines between ``<!-- marker ...-->`` and ``<!-- /marker -->``
+    replaced by ``lines``."""
+    start = re.search(rf'^<!-- {re.escape(marker)}\b.*-->\n', text, re.M)
+    end = re.search(rf'^<!-- /{re.escape(marker)} -->$', text, re.M)
+    if not start or not end or end.start() < start.end():
+        raise SystemExit(f'summary: no <!-- {marker} --> ... <!-- /{marker} --> block '
+                         'in --into; expected both markers, each on its own line')
+    return text[:start.end()] + '\n'.join(lines) + '\n' + text[end.start():]
+
+
+def cmd_summary(args):
+    tables = []
+    for path in (args.table, args.table_b):
+        with open(path) as f:
+            tables.append(json.load(f))
+    labels = {}
+    if args.labels:
+        with open(args.labels) as f:
+            labels = json.load(f)
+    lines = summary_table(*tables, labels, per_seed=args.per_seed)
+    with open(args.into) as f:
+        text = f.read()
+    with open(args.into, 'w') as f:
+        f.write(replace_between_markers(text, args.marker, lines))
+    print('\n'.join(lines))
+    print(f'[table] wrote the table into {args.into} (<!-- {args.marker} -->)')
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -763,6 +879,16 @@ def main(argv=None):
                    help='the step-time ratios of tools/benchmark_configs.py --out (one or '
                    'more files with the same reference config)')
     p.set_defaults(fn=cmd_collect)
+    p = sub.add_parser('summary', help='the compact table of two collected tables '
+                       '(paired to A, paired to B) into a markdown file')
+    p.add_argument('table', help='collect JSON paired to A (e.g. vanilla)')
+    p.add_argument('table_b', help='collect JSON of the same runs paired to B (e.g. AutoMix)')
+    p.add_argument('--labels', help='JSON object: config name -> label')
+    p.add_argument('--into', required=True, help='the markdown file to write into')
+    p.add_argument('--marker', default='regime-table')
+    p.add_argument('--per-seed', action='store_true',
+                   help="each seed's top-1 and paired differences")
+    p.set_defaults(fn=cmd_summary)
     args = parser.parse_args(argv)
     return args.fn(args)
 
