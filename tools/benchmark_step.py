@@ -197,12 +197,15 @@ def interleaved(fns, args, context=contextlib.nullcontext):
 
 def backbone_passes(model, wrapper, data, steps=4):
     """Forward calls started on the network's backbones (θ, or θ_q and θ_k) per
-    ``train_step``, a truncated one included, the mean over ``steps`` steps: the
-    structure of a mode's cost, independent of the host's speed."""
-    calls = [0]
+    ``train_step``, a truncated one included, each weighted by its share of the batch
+    (θ_q's clean pass on a quarter of it, ``one_q_fraction=0.25``, counts 0.25), the
+    mean over ``steps`` steps: the structure of a mode's cost, independent of the
+    host's speed."""
+    calls = [0.0]
+    batch = len(data['inputs'])
 
-    def count(*_):
-        calls[0] += 1
+    def count(module, args):
+        calls[0] += len(args[0]) / batch if args else 1.0
 
     handles = [m.register_forward_pre_hook(count) for name, m in model.named_children()
                if name.startswith('backbone')]
