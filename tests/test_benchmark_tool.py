@@ -181,3 +181,21 @@ def test_a_recipe_with_a_period_is_timed_by_its_mean_over_whole_periods():
     assert t.step_period(build(mix_block_interval=4)) == 4
     assert t.step_period(build()) == 1
     assert t.step_period(torch.nn.Linear(2, 2)) == 1
+
+
+def test_backbone_passes_count_each_pass_by_its_share_of_the_batch():
+    """θ_q's clean pass on half the batch counts a half: with one_q_fraction=0.5 and the
+    Mix Block on every 2nd step a step averages θ_k clean 1 + θ_k on x_mb 1/2 + θ_q clean
+    1/2 + θ_q on x_bb 1 = 3 passes; the faithful step 4."""
+    from mmengine.optim import OptimWrapper
+
+    from test_automix import batch
+    x, samples = batch(n=4)
+    counts = []
+    for kw in (dict(), dict(one_q_fraction=0.5, mix_block_interval=2)):
+        model = build(**kw)
+        model.train()
+        wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+        counts.append(_tool().backbone_passes(model, wrapper,
+                                              dict(inputs=x, data_samples=samples)))
+    assert counts == [4.0, 3.0]
