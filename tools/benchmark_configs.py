@@ -121,14 +121,15 @@ def measure(paths, args):
                          f'expected --steps >= {periods[name]} (a multiple of it is best)')
     times = interleaved({n: functools.partial(step, *r[1:]) for n, r in runs.items()}, args)
     ref = next(iter(runs))
-    ref_s = period_statistics(times[ref], times[ref], periods[ref])[0]
+    stats = {name: period_statistics(times[name], times[ref], p)
+             for name, p in periods.items()}
     result = {}
     for name, (path, model, wrapper, data) in runs.items():
         p = periods[name]
-        step_s, paired, spread = period_statistics(times[name], times[ref], p)
+        step_s, paired, spread = stats[name]
         result[name] = dict(
-            config=path, step_s=step_s, x_ref=step_s / ref_s, paired=paired, range=spread,
-            period=p, batch=len(data['data_samples']),
+            config=path, step_s=step_s, x_ref=step_s / stats[ref][0], paired=paired,
+            range=spread, period=p, batch=len(data['data_samples']),
             passes=backbone_passes(model, wrapper, data, steps=p * math.ceil(4 / p)))
     return ref, result
 

@@ -513,6 +513,16 @@ def paired(rows, reference):
     return rows
 
 
+def by_top1(rows):
+    """The rows sorted by mean top-1, highest first (rows without one last)."""
+    return sorted(rows, key=lambda r: -(r['median_top1'][0] if r['median_top1'][0]
+                                        is not None else float('-inf')))
+
+
+def _cost_cell(row):
+    return '–' if row.get('step_cost') is None else f'{row["step_cost"]:.2f}'
+
+
 def _cell(mean_std, fmt='{:.2f}'):
     mean, std = mean_std
     if mean is None:
@@ -571,7 +581,7 @@ def markdown(rows, last, title, reference=None, skipped=(), cost_reference=None)
         if reference:
             cells.append(_paired_cell(r.get('paired')))
         if cost_reference:
-            cells.append('–' if r.get('step_cost') is None else f'{r["step_cost"]:.2f}')
+            cells.append(_cost_cell(r))
         cells += [_cell(r['s_per_iter'], '{:.3f}'), _cell(r['peak_mem_mb'], '{:.0f}'),
                   '; '.join(r['notes']) or '']
         lines.append('| ' + ' | '.join(cells) + ' |')
@@ -727,9 +737,7 @@ def cmd_collect(args):
     if not runs:
         print(f'[table] no runs under {args.dirs}')
         return 1
-    rows = summarise(runs, args.last)
-    rows.sort(key=lambda r: -(r['median_top1'][0] if r['median_top1'][0] is not None
-                              else float('-inf')))
+    rows = by_top1(summarise(runs, args.last))
     if args.paired_to:
         paired(rows, args.paired_to)
     cost_reference = step_cost(rows, args.step_cost) if args.step_cost else None
@@ -757,7 +765,8 @@ def _verdict_cell(p, sign=1):
     n, mean = len(p['diffs']), sign * p['mean']
     if n == 1:
         return f'{mean:+.2f} (1 seed)'
-    tag = ('2 seeds' if n == 2 else 'beyond' if abs(mean) > 2 * p['std'] else 'within')
+    tag = ('2 seeds' if n == 2 else
+           'beyond' if p['verdict'] in ('ahead', 'behind') else 'within')
     return f'{mean:+.2f} ± {p["std"]:.2f} ({tag})'
 
 
@@ -785,9 +794,7 @@ def summary_table(table_a, table_b, labels, per_seed=False):
     if not (ref_a and ref_b):
         raise SystemExit('summary: both tables must be collected with --paired-to')
     name = lambda m: labels.get(m, m)   # noqa: E731
-    rows = sorted(a_rows.values(), key=lambda r: -(r['median_top1'][0]
-                                                   if r['median_top1'][0] is not None
-                                                   else float('-inf')))
+    rows = by_top1(a_rows.values())
     cost = any(r.get('step_cost') is not None for r in rows)
     cost_ref = table_a.get('step_cost_reference')
     seeds = sorted({int(s) for r in rows for s in r['per_seed']})
@@ -817,7 +824,7 @@ def summary_table(table_a, table_b, labels, per_seed=False):
         else:
             cells = [method, str(r['n']), top1, _verdict_cell(pa, -1), _verdict_cell(pb)]
         if cost:
-            cells.append('–' if r.get('step_cost') is None else f'{r["step_cost"]:.2f}')
+            cells.append(_cost_cell(r))
         lines.append('| ' + ' | '.join(cells) + ' |')
     return lines
 

@@ -152,11 +152,7 @@ class AutoMixClassifier(nn.Module):
         self.weights = BranchWeights.from_dict(head_weights, 'head_weights')
         self.updates = MixBlockUpdates(switch_off, mix_block_interval,
                                        keys=dict(interval='mix_block_interval'))
-        check_one_q_fraction(one_q_fraction)
-        if one_q_fraction != 1 and self.weights.one_q == 0:
-            raise ValueError(f'one_q_fraction={one_q_fraction!r} with head_weights.one_q=0: '
-                             'there is no clean-image loss to take on part of the batch; '
-                             'expected one_q_fraction=1')
+        check_one_q_fraction(one_q_fraction, self.weights.one_q)
         self.one_q_fraction = float(one_q_fraction)
         self.skipper = StepSkipper(max_nonfinite, 'AutoMixClassifier',
                                    'Lower the learning rate or clip gradients',

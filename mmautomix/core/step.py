@@ -133,7 +133,7 @@ def automix_branches(x: torch.Tensor,
     """
     check_inputs(x)
     check_mask_adjust(mask_adjust, mask_adjust_to)
-    check_one_q_fraction(one_q_fraction)
+    check_one_q_fraction(one_q_fraction, weights.one_q)
     n = x.size(0)
     check_labels(labels, num_classes)
     y = labels.to(x.device)
@@ -204,12 +204,17 @@ def automix_branches(x: torch.Tensor,
 MASK_ADJUST_TO = ('lam_mb', 'lam_bb')
 
 
-def check_one_q_fraction(f: float, key: str = 'one_q_fraction') -> None:
-    """``one_q_fraction`` is a share of the batch in (0, 1]."""
+def check_one_q_fraction(f: float, one_q: float = 1.0,
+                         keys=('one_q_fraction', 'head_weights.one_q')) -> None:
+    """``one_q_fraction`` is a share of the batch in (0, 1], and below 1 only while the
+    clean-image loss it subsamples has a weight ``one_q`` > 0; errors name ``keys``."""
     if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 < f <= 1:
-        raise ValueError(f'{key}={f!r}: expected a fraction of the batch in (0, 1] (1: '
-                         'θ_q\'s clean-image loss on every image, as officially; to drop '
-                         'it, set head_weights.one_q=0)')
+        raise ValueError(f'{keys[0]}={f!r}: expected a fraction of the batch in (0, 1] '
+                         '(1: θ_q\'s clean-image loss on every image, as officially; to '
+                         'drop it, set head_weights.one_q=0)')
+    if f != 1 and one_q == 0:
+        raise ValueError(f'{keys[0]}={f!r} with {keys[1]}=0: there is no clean-image loss '
+                         f'to take on part of the batch; expected {keys[0]}=1')
 
 
 def clean_count(n: int, f: float) -> int:

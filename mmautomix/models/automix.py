@@ -182,7 +182,6 @@ class AutoMix(ImageClassifier):
         check_no_batch_augments(train_cfg, 'AutoMix')
         check_mask_adjust(mask_adjust, mask_adjust_to,
                           ('model.mask_adjust', 'model.mask_adjust_to'))
-        check_one_q_fraction(one_q_fraction, 'model.one_q_fraction')
         for key, value in (('pre_one_loss', pre_one_loss), ('pre_mix_loss', pre_mix_loss)):
             if value:
                 raise ValueError(
@@ -222,10 +221,8 @@ class AutoMix(ImageClassifier):
         self.weights = BranchWeights.from_dict(head_weights, 'model.head_weights')
         self.updates = MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
             switch_off='model.switch_off', interval='model.mix_block_interval'))
-        if one_q_fraction != 1 and self.weights.one_q == 0:
-            raise ValueError(f'model.one_q_fraction={one_q_fraction!r} with model.'
-                             'head_weights.one_q=0: there is no clean-image loss to take '
-                             'on part of the batch; expected one_q_fraction=1')
+        check_one_q_fraction(one_q_fraction, self.weights.one_q,
+                             ('model.one_q_fraction', 'model.head_weights.one_q'))
         self.one_q_fraction = float(one_q_fraction)
         self.mask_adjust = float(mask_adjust)
         self.mask_adjust_to = mask_adjust_to
