@@ -99,7 +99,7 @@ def test_family_modes_report_a_ratio_to_mixup():
 def test_speed_knobs_report_the_passes_they_save():
     proc = subprocess.run(
         [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
-         '--batch', '4', '--steps', '1', '--warmup', '0', '--device', 'cpu',
+         '--batch', '4', '--steps', '8', '--warmup', '0', '--device', 'cpu',
          '--modes', 'knobs'], capture_output=True, text=True, cwd=REPO, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     passes = {}
@@ -109,11 +109,14 @@ def test_speed_knobs_report_the_passes_they_save():
             passes[cells[0]] = float(cells[-1])
     # 4 a step in full; every 2nd step without θ_k's pass on x_mb; no θ_q clean pass;
     # switch_off 0.8 skips θ_k's pass on x_mb on about a fifth of the steps; the
-    # truncated clean pass still starts a (shorter) backbone forward
+    # truncated clean pass still starts a (shorter) backbone forward; -fast's knobs, over
+    # a whole period of 8 steps: 1 (θ_k clean) + 1/8 (θ_k on x_mb) + 0.5 (θ_q clean on
+    # half the batch) + 1 (θ_q on x_bb)
     assert passes['mixup'] == 1 and passes['automix'] == 4
     assert passes['automix_every2'] == 3.5 and passes['automix_oneq0'] == 3
     assert passes['automix_oneq0_trunc'] == 3
     assert 3 <= passes['automix_switch08'] <= 4
+    assert passes['automix_fast'] == round(1 + 1 / 8 + 0.5 + 1, 2)
 
 
 def test_config_step_costs_are_ratios_to_the_reference_config(tmp_path):

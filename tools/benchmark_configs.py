@@ -31,13 +31,13 @@ import functools
 import json
 import math
 import os.path as osp
-import statistics
 import sys
 
 import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_step import backbone_passes, interleaved  # noqa: E402
+from benchmark_step import (backbone_passes, interleaved, period_statistics,  # noqa: E402
+                            step_period)
 
 
 def build(path, device):
@@ -76,27 +76,6 @@ def step(model, wrapper, data):
     model.train_step(data, wrapper)
     if hasattr(model, 'momentum_update') and not getattr(model, 'step_skipped', False):
         model.momentum_update()
-
-
-def step_period(model) -> int:
-    """p, the steps after which the model's work repeats: the least common multiple of
-    its Mix Block interval and its adversarial interval (1 for a model with neither)."""
-    updates = getattr(model, 'updates', None)
-    return math.lcm(getattr(updates, 'interval', 1), getattr(model, 'adv_interval', 1))
-
-
-def period_statistics(times, ref_times, period):
-    """(median over whole periods of the mean step, median per-period ratio to the
-    reference's mean over the same rounds, [min, max] of those ratios)."""
-    n = len(times) // period * period
-    if n == 0:
-        raise ValueError(f'--steps {len(times)} is shorter than a period of {period} steps '
-                         f'(a Mix Block or adversarial interval); expected --steps >= {period}')
-    means = [(sum(times[i:i + period]) / period, sum(ref_times[i:i + period]) / period)
-             for i in range(0, n, period)]
-    ratios = [t / r for t, r in means]
-    return (statistics.median(t for t, _ in means), statistics.median(ratios),
-            [min(ratios), max(ratios)])
 
 
 def measure(paths, args):

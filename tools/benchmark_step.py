@@ -18,6 +18,8 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
   automix_every2 AutoMix with mix_block_interval=2 (the Mix Block trained every 2nd step)
   automix_oneq0  AutoMix with head_weights one_q=0 (no θ_q pass on the clean images)
   automix_oneq0_trunc  the same with the truncated clean θ_k pass (the two compose)
+  automix_fast   the -fast recipes' knobs: one_q_fraction=0.5 (θ_q's clean pass on half
+                 the batch) + mix_block_interval=8
   samix          SAMix: AutoMix with SAMix's Mix Block (λ scaling, value neck of width
                  C/2, W_k on [z_i'; z_j'], bilinear, L1+Variance), the CIFAR values
   adautomix      AdAutoMix, the official CIFAR step: three sources, the adversarial and
@@ -31,13 +33,15 @@ Modes, each a real ``train_step`` (data preprocessor, forward, backward, SGD ste
 The default is the AutoMix set (vanilla, mixup and the three automix modes); name the others
 with --modes, --modes family for the whole mixup family, --modes knobs for AutoMix's
 speed knobs, --modes successors for AutoMix's successors (with automix beside them).
-The passes column is the mean over 4 steps of the backbone forwards a step starts
-(knobs that skip passes on some steps give fractions).
+The passes column is the mean over whole periods (at least 4 steps) of the backbone
+forwards a step starts (knobs that skip passes on some steps give fractions).
 
 Time: the modes run interleaved in one process (step i of every mode, then step i+1),
 after warm-up steps; the median step time, its ratio to Mixup ("x mixup"), and the
 median ("paired") and range of the per-round ratios (each step against the same round's
-Mixup step) are printed. On a shared host whose speed drifts, the paired median is the
+Mixup step) are printed. A mode whose steps differ by design (a Mix Block interval k)
+is timed over whole periods of k steps, each period's mean step against Mixup's mean
+over the same rounds; --steps must cover the longest period. On a shared host whose speed drifts, the paired median is the
 steadier estimate; use --steps 40 or more for differences of a few percent.
 On CUDA, cuDNN's autotuner is on for every mode (fixed shapes, as in training).
 Memory: on CUDA, ``max_memory_allocated`` per mode in this process; on the CPU, each mode
@@ -59,6 +63,7 @@ import argparse
 import contextlib
 import functools
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -68,7 +73,8 @@ import time
 import torch
 
 MODES = ('vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain')
-KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0', 'automix_oneq0_trunc')
+KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0', 'automix_oneq0_trunc',
+         'automix_fast')
 SUCCESSORS = ('samix', 'adautomix', 'adautomix_2src')
 FAMILY = ('fmix', 'saliencymix', 'smoothmix', 'gridmix', 'manifoldmix', 'puzzlemix',
           'puzzlemix_pool')
@@ -136,7 +142,8 @@ def model_cfg(mode, arch):
                    staged_backward=mode != 'automix_plain',
                    truncate_clean_pass=mode in ('automix_trunc', 'automix_oneq0_trunc'),
                    switch_off=0.8 if mode == 'automix_switch08' else 0.0,
-                   mix_block_interval=2 if mode == 'automix_every2' else 1,
+                   mix_block_interval={'automix_every2': 2, 'automix_fast': 8}.get(mode, 1),
+                   one_q_fraction=0.5 if mode == 'automix_fast' else 1.0,
                    head_weights=(dict(one_q=0) if mode.startswith('automix_oneq0')
                                  else None))
     return cfg
@@ -216,12 +223,34 @@ def backbone_passes(model, wrapper, data, steps=4):
     return round(calls[0] / steps, 2)
 
 
+def step_period(model) -> int:
+    """p, the steps after which the model's work repeats: the least common multiple of
+    its Mix Block interval and its adversarial interval (1 for a model with neither)."""
+    updates = getattr(model, 'updates', None)
+    return math.lcm(getattr(updates, 'interval', 1), getattr(model, 'adv_interval', 1))
+
+
+def period_statistics(times, ref_times, period):
+    """(median over whole periods of the mean step, median per-period ratio to the
+    reference's mean over the same rounds, [min, max] of those ratios)."""
+    n = len(times) // period * period
+    if n == 0:
+        raise ValueError(f'--steps {len(times)} is shorter than a period of {period} steps '
+                         f'(a Mix Block or adversarial interval); expected --steps >= {period}')
+    means = [(sum(times[i:i + period]) / period, sum(ref_times[i:i + period]) / period)
+             for i in range(0, n, period)]
+    ratios = [t / r for t, r in means]
+    return (statistics.median(t for t, _ in means), statistics.median(ratios),
+            [min(ratios), max(ratios)])
+
+
 def time_modes(args, arch, batch):
     """Interleaved timing of every mode.
 
-    Returns {mode: median seconds} and {mode: (min, median, max) of the per-round
-    ratio}, the ratio of each round's step to the same round's Mixup step, so a slow
-    spell of the host shows up as spread instead of biasing one mode."""
+    Returns {mode: median seconds over whole periods}, {mode: (min, median, max) of the
+    per-period ratio}, the ratio of each period's mean step to Mixup's mean over the
+    same rounds, so a slow spell of the host shows up as spread instead of biasing one
+    mode, and {mode: backbone passes}."""
     runs = {}
     for m in list(args.modes):
         try:
@@ -229,15 +258,19 @@ def time_modes(args, arch, batch):
         except ImportError as err:   # e.g. no gco or cv2.saliency on this machine
             print(f'[benchmark] skipping {m}: {err}', flush=True)
             args.modes.remove(m)
+    periods = {m: step_period(model) for m, (model, _) in runs.items()}
+    if max(periods.values()) > args.steps:
+        m = max(periods, key=periods.get)
+        raise ValueError(f'--steps {args.steps}: {m} repeats every {periods[m]} steps; '
+                         f'expected --steps >= {periods[m]} (a multiple of it is best)')
     data = make_batch(arch, batch, args.device, args.channels_last)
     times = interleaved({m: functools.partial(model.train_step, data, wrapper)
                          for m, (model, wrapper) in runs.items()}, args)
-    passes = {m: backbone_passes(model, wrapper, data) for m, (model, wrapper) in runs.items()}
-    spread = {}
-    for m, v in times.items():
-        ratios = [a / b for a, b in zip(v, times['mixup'])]
-        spread[m] = (min(ratios), statistics.median(ratios), max(ratios))
-    return {m: statistics.median(v) for m, v in times.items()}, spread, passes
+    passes = {m: backbone_passes(model, wrapper, data, steps=periods[m] * math.ceil(4 / periods[m]))
+              for m, (model, wrapper) in runs.items()}
+    stats = {m: period_statistics(v, times['mixup'], periods[m]) for m, v in times.items()}
+    spread = {m: (lo, paired, hi) for m, (_, paired, (lo, hi)) in stats.items()}
+    return {m: st[0] for m, st in stats.items()}, spread, passes
 
 
 def phase_fns(model, x):
