@@ -29,7 +29,6 @@ table's cost column and picture.
 import argparse
 import functools
 import json
-import math
 import os.path as osp
 import sys
 
@@ -37,7 +36,7 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from benchmark_step import (backbone_passes, interleaved, period_statistics,  # noqa: E402
-                            step_period)
+                            step_periods)
 
 
 def build(path, device):
@@ -93,23 +92,18 @@ def measure(paths, args):
             print(f'[benchmark] skipping {name}: {err}', flush=True)
             continue
         runs[name] = (path, model, wrapper, make_batch(cfg, model, args.batch, args.device))
-    periods = {name: step_period(r[1]) for name, r in runs.items()}
-    if max(periods.values()) > args.steps:
-        name = max(periods, key=periods.get)
-        raise ValueError(f'--steps {args.steps}: {name} repeats every {periods[name]} steps; '
-                         f'expected --steps >= {periods[name]} (a multiple of it is best)')
+    periods = step_periods({name: r[1] for name, r in runs.items()}, args.steps)
     times = interleaved({n: functools.partial(step, *r[1:]) for n, r in runs.items()}, args)
     ref = next(iter(runs))
     stats = {name: period_statistics(times[name], times[ref], p)
              for name, p in periods.items()}
     result = {}
     for name, (path, model, wrapper, data) in runs.items():
-        p = periods[name]
         step_s, paired, spread = stats[name]
         result[name] = dict(
             config=path, step_s=step_s, x_ref=step_s / stats[ref][0], paired=paired,
-            range=spread, period=p, batch=len(data['data_samples']),
-            passes=backbone_passes(model, wrapper, data, steps=p * math.ceil(4 / p)))
+            range=spread, period=periods[name], batch=len(data['data_samples']),
+            passes=backbone_passes(model, wrapper, data))
     return ref, result
 
 

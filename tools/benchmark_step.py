@@ -41,8 +41,9 @@ after warm-up steps; the median step time, its ratio to Mixup ("x mixup"), and t
 median ("paired") and range of the per-round ratios (each step against the same round's
 Mixup step) are printed. A mode whose steps differ by design (a Mix Block interval k)
 is timed over whole periods of k steps, each period's mean step against Mixup's mean
-over the same rounds; --steps must cover the longest period. On a shared host whose speed drifts, the paired median is the
-steadier estimate; use --steps 40 or more for differences of a few percent.
+over the same rounds; --steps must cover the longest period. On a shared host whose
+speed drifts, the paired median is the steadier estimate; use --steps 40 or more for
+differences of a few percent.
 On CUDA, cuDNN's autotuner is on for every mode (fixed shapes, as in training).
 Memory: on CUDA, ``max_memory_allocated`` per mode in this process; on the CPU, each mode
 runs in its own subprocess and reports its peak RSS, both whole and above the RSS it
@@ -202,12 +203,15 @@ def interleaved(fns, args, context=contextlib.nullcontext):
     return times
 
 
-def backbone_passes(model, wrapper, data, steps=4):
+def backbone_passes(model, wrapper, data, steps=None):
     """Forward calls started on the network's backbones (θ, or θ_q and θ_k) per
     ``train_step``, a truncated one included, each weighted by its share of the batch
     (θ_q's clean pass on a quarter of it, ``one_q_fraction=0.25``, counts 0.25), the
-    mean over ``steps`` steps: the structure of a mode's cost, independent of the
-    host's speed."""
+    mean over ``steps`` steps (default: whole periods of the model, at least 4 steps):
+    the structure of a mode's cost, independent of the host's speed."""
+    if steps is None:
+        p = step_period(model)
+        steps = p * math.ceil(4 / p)
     calls = [0.0]
     batch = len(data['inputs'])
 
@@ -228,6 +232,17 @@ def step_period(model) -> int:
     its Mix Block interval and its adversarial interval (1 for a model with neither)."""
     updates = getattr(model, 'updates', None)
     return math.lcm(getattr(updates, 'interval', 1), getattr(model, 'adv_interval', 1))
+
+
+def step_periods(models, steps):
+    """{name: p} for ``models`` (name -> model), refused when a period is longer than
+    the ``steps`` to be timed (--steps)."""
+    periods = {name: step_period(model) for name, model in models.items()}
+    name = max(periods, key=periods.get)
+    if periods[name] > steps:
+        raise ValueError(f'--steps {steps}: {name} repeats every {periods[name]} steps; '
+                         f'expected --steps >= {periods[name]} (a multiple of it is best)')
+    return periods
 
 
 def period_statistics(times, ref_times, period):
@@ -258,16 +273,11 @@ def time_modes(args, arch, batch):
         except ImportError as err:   # e.g. no gco or cv2.saliency on this machine
             print(f'[benchmark] skipping {m}: {err}', flush=True)
             args.modes.remove(m)
-    periods = {m: step_period(model) for m, (model, _) in runs.items()}
-    if max(periods.values()) > args.steps:
-        m = max(periods, key=periods.get)
-        raise ValueError(f'--steps {args.steps}: {m} repeats every {periods[m]} steps; '
-                         f'expected --steps >= {periods[m]} (a multiple of it is best)')
+    periods = step_periods({m: model for m, (model, _) in runs.items()}, args.steps)
     data = make_batch(arch, batch, args.device, args.channels_last)
     times = interleaved({m: functools.partial(model.train_step, data, wrapper)
                          for m, (model, wrapper) in runs.items()}, args)
-    passes = {m: backbone_passes(model, wrapper, data, steps=periods[m] * math.ceil(4 / periods[m]))
-              for m, (model, wrapper) in runs.items()}
+    passes = {m: backbone_passes(model, wrapper, data) for m, (model, wrapper) in runs.items()}
     stats = {m: period_statistics(v, times['mixup'], periods[m]) for m, v in times.items()}
     spread = {m: (lo, paired, hi) for m, (_, paired, (lo, hi)) in stats.items()}
     return {m: st[0] for m, st in stats.items()}, spread, passes
