@@ -457,3 +457,84 @@ def test_summary_writes_the_two_reference_table_between_its_markers(tmp_path):
     doc.write_text('no markers\n')
     with pytest.raises(SystemExit, match=r'no <!-- table --> \.\.\. <!-- /table --> block'):
         t.main(args)
+
+
+METAFILE = """Models:
+- Name: automix
+  Config: configs/automix.py
+  Metadata:
+    Notes: AutoMix
+  Results:
+  - Task: Image Classification
+    Dataset: Fashion-MNIST
+    Metrics:
+      Top 1 Accuracy: 50.01
+    Notes: 'measured by mmautomix: an old seed note'
+- Name: mixup
+  Config: configs/mixup.py
+  Metadata:
+    Notes: Mixup's recipe
+  Results:
+  - Task: Image Classification
+    Dataset: Fashion-MNIST
+    Metrics:
+      Top 1 Accuracy: 50.02
+    Notes: 'old'
+- Name: cutmix
+  Config: configs/cutmix.py
+  Metadata:
+    Notes: CutMix, no Results block
+"""
+
+
+def test_results_writes_each_methods_metafile_entry_from_the_tables(tmp_path):
+    """results: each method's Top 1 Accuracy and note in its metafile Results block equal
+    a hand computation from the runs (seeds, std, both paired differences with their
+    verdicts; 'on the same seed' with one seed); an entry without a Results block and a
+    method without an entry are listed and left; every other line stays as it was."""
+    import yaml
+    root = str(tmp_path / 'runs')
+    for method, values in (('vanilla', (85.0, 85.5, 84.0)), ('automix', (86.0, 87.0, 86.5)),
+                           ('mixup', (85.5, 86.5, 85.0)), ('cutmix', (86.2, ))):
+        for seed, top1 in enumerate(values):
+            online = [70.0, 71.0] if method == 'automix' else None
+            fake_mmengine_run(root, method, seed, [80.0, top1], online=online)
+    t = tool()
+    for ref, out in (('vanilla', 'a'), ('automix', 'b')):
+        assert t.main(['collect', root, '--out', str(tmp_path / out), '--paired-to', ref]) == 0
+    meta = tmp_path / 'metafile.yml'
+    meta.write_text(METAFILE)
+    labels = tmp_path / 'labels.json'
+    labels.write_text(json.dumps(dict(automix='AutoMix')))
+    assert t.main(['results', str(tmp_path / 'a.json'), str(tmp_path / 'b.json'),
+                   '--metafiles', str(meta), '--labels', str(labels), '--evaluated-on',
+                   "the 10,000 test images", '--cite', "docs/x.md"]) == 0
+    models = {e['Name']: e for e in yaml.safe_load(meta.read_text())['Models']}
+    automix = models['automix']['Results'][0]
+    assert automix['Metrics']['Top 1 Accuracy'] == 86.5
+    # automix − vanilla per seed: +1.0, +1.5, +2.5 → mean 1.67, std 0.76, 1.67 > 1.53
+    assert automix['Notes'] == (
+        'measured by mmautomix: mean of 3 seeds (86.00, 87.00, 86.50; std 0.50), median of '
+        'the last 1 validations on the 10,000 test images, EMA model θ_k; +1.67 on vanilla '
+        'paired by seed (paired std 0.76: beyond twice the spread) (docs/x.md)')
+    mixup = models['mixup']['Results'][0]
+    assert mixup['Metrics']['Top 1 Accuracy'] == 85.67
+    # mixup − vanilla: +0.5, +1.0, +1.0 (0.83, std 0.29: beyond); automix − mixup:
+    # +0.5, +0.5, +1.5 (0.83, std 0.58: within)
+    assert mixup['Notes'] == (
+        'measured by mmautomix: mean of 3 seeds (85.50, 86.50, 85.00; std 0.76), median of '
+        'the last 1 validations on the 10,000 test images; +0.83 on vanilla paired by seed '
+        '(paired std 0.29: beyond twice the spread); AutoMix minus it +0.83 paired by seed '
+        '(paired std 0.58: within twice the spread) (docs/x.md)')
+    assert 'Results' not in models['cutmix']
+    # every line but the two of each written entry as it was
+    changed = [(a, b) for a, b in zip(METAFILE.splitlines(), meta.read_text().splitlines())
+               if a != b]
+    assert len(changed) == 4 and len(meta.read_text().splitlines()) == len(
+        METAFILE.splitlines())
+    one = t.results_note(
+        *[{r['method']: r for r in json.load(open(tmp_path / f'{x}.json'))['methods']}[
+            'cutmix'] for x in 'ab'], {}, 'vanilla', 'automix', 1, 'the test set', 'd.md')
+    assert one == ('measured by mmautomix: seed 0 only (86.20), median of the last 1 '
+                   'validations on the test set; +1.20 on vanilla on the same seed; automix '
+                   'minus it -0.20 on the same seed (d.md)')

@@ -8,6 +8,9 @@
         [--step-cost COST.json [MORE.json ...]]
     python tools/benchmark_table.py summary TABLE.json TABLE_VS_B.json \
         --labels LABELS.json --into README.md [--per-seed] [--marker NAME]
+    python tools/benchmark_table.py results TABLE.json TABLE_VS_B.json \
+        --metafiles configs/*/metafile.yml --labels LABELS.json \
+        --evaluated-on 'the 10,000 test images' --cite docs/benchmarks/x.md
 
 ``run`` trains every config with every seed, one after another, through
 ``tools/train.py`` into ``WORK_ROOT/<config name>/seed<k>/``. It is resumable: a run
@@ -62,6 +65,13 @@ std over 3 or more seeds, "(within)" when not, "(2 seeds)" or "(1 seed)" with fe
 a verdict is never read off too few seeds. ``--per-seed`` gives each seed's value and
 differences instead. The table replaces what lies between ``<!-- NAME -->`` (the
 opening line may go on after the name) and ``<!-- /NAME -->`` in ``--into``.
+
+``results`` writes, from the same two JSONs, each method's ``Top 1 Accuracy`` and note
+into the ``Results`` block its metafile entry already has (the entry named like the
+config): the seeds' values and std, the statistic, the EMA model θ_k where the run has
+two, the difference to A and B paired by seed with the same verdicts as ``summary``,
+and the cited document. Rows with marked cells, and methods without such an entry, are
+listed and left as they are; every other line of the metafiles stays as it was.
 """
 import argparse
 import glob
@@ -859,6 +869,111 @@ def cmd_summary(args):
     return 0
 
 
+# -- results ------------------------------------------------------------------------------
+def _paired_phrase(p, sign, versus):
+    """'+1.52 on vanilla paired by seed (paired std 0.19: beyond twice the spread)' for a
+    paired difference reference − row (``sign`` −1: row − reference); None for the
+    reference itself. ``versus`` formats the difference: '{d} on vanilla' or
+    'AutoMix minus it {d}'."""
+    if not p or p.get('reference') or 'problem' in p:
+        return None if not p or p.get('reference') else p['problem']
+    n, mean = len(p['diffs']), sign * p['mean']
+    text = versus.format(d=f'{mean:+.2f}')
+    if n == 1:
+        return f'{text} on the same seed'
+    if n == 2:
+        return f'{text} paired by seed (paired std {p["std"]:.2f}, 2 seeds: no verdict)'
+    where = 'beyond' if p['verdict'] in ('ahead', 'behind') else 'within'
+    return f'{text} paired by seed (paired std {p["std"]:.2f}: {where} twice the spread)'
+
+
+def results_note(row_a, row_b, labels, ref_a, ref_b, last, evaluated_on, cite):
+    """A metafile ``Results`` note for one method from its rows of the two collected
+    tables (paired to A, paired to B): the seeds' values and spread, the statistic, the
+    model it scores, both paired differences with their verdicts, and where the table is."""
+    per = [row_a['per_seed'][s] for s in sorted(row_a['per_seed'], key=int)]
+    seeds = sorted(int(s) for s in row_a['per_seed'])
+    if len(per) == 1:
+        head = f'seed {seeds[0]} only ({per[0]:.2f})'
+    else:
+        head = (f'mean of {len(per)} seeds ({", ".join(f"{v:.2f}" for v in per)}; '
+                f'std {row_a["median_top1"][1]:.2f})')
+    parts = [f'measured by mmautomix: {head}, median of the last {last} validations '
+             f'on {evaluated_on}'
+             + (', EMA model θ_k' if row_a['median_online_top1'][0] is not None else '')]
+    name = lambda m: labels.get(m, m)   # noqa: E731
+    for phrase in (_paired_phrase(row_a.get('paired'), -1, '{d} on ' + name(ref_a)),
+                   _paired_phrase(row_b.get('paired'), 1, name(ref_b) + ' minus it {d}')):
+        if phrase:
+            parts.append(phrase)
+    return '; '.join(parts) + f' ({cite})'
+
+
+def write_results(text, model, top1, note):
+    """``text`` (a metafile) with model's ``Results`` top-1 and note replaced; None when
+    the model has no entry or its entry no ``Results`` block to write into."""
+    block = re.search(rf'^- Name: {re.escape(model)}\n(?:(?!- Name: ).*\n?)*', text, re.M)
+    if not block:
+        return None
+    entry = block.group(0)
+    results = re.search(r'^  Results:\n(?:(?!- Name: ).*\n?)*', entry, re.M)
+    if not results:
+        return None
+    quoted = "'" + note.replace("'", "''") + "'"
+    body, n_top1 = re.subn(r'^(      Top 1 Accuracy: ).*$',
+                           lambda m: f'{m.group(1)}{top1:.2f}', results.group(0), count=1,
+                           flags=re.M)
+    body, n_note = re.subn(r'^(    Notes: ).*$', lambda m: m.group(1) + quoted, body,
+                           count=1, flags=re.M)
+    if not (n_top1 and n_note):
+        return None
+    entry = entry[:results.start()] + body + entry[results.end():]
+    return text[:block.start()] + entry + text[block.end():]
+
+
+def cmd_results(args):
+    import yaml
+    with open(args.table) as f:
+        table_a = json.load(f)
+    with open(args.table_b) as f:
+        table_b = json.load(f)
+    if not (table_a['paired_to'] and table_b['paired_to']):
+        raise SystemExit('results: both tables must be collected with --paired-to')
+    labels = {}
+    if args.labels:
+        with open(args.labels) as f:
+            labels = json.load(f)
+    b_rows = {r['method']: r for r in table_b['methods']}
+    texts = {}
+    for path in args.metafiles:
+        with open(path) as f:
+            texts[path] = f.read()
+    written, left = [], []
+    for row in by_top1(table_a['methods']):
+        method = row['method']
+        if row['notes'] or not row['per_seed'] or method not in b_rows:
+            left.append(f'{method}: {"; ".join(row["notes"]) or "no complete run"}')
+            continue
+        note = results_note(row, b_rows[method], labels, table_a['paired_to'],
+                            table_b['paired_to'], table_a['last'], args.evaluated_on,
+                            args.cite)
+        for path, text in texts.items():
+            new = write_results(text, method, row['median_top1'][0], note)
+            if new is not None:
+                entry = next(e for e in yaml.safe_load(new)['Models'] if e['Name'] == method)
+                assert entry['Results'][0]['Notes'] == note, method   # round trip
+                texts[path] = new
+                written.append(f'{method} ({path}): {row["median_top1"][0]:.2f}')
+                break
+        else:
+            left.append(f'{method}: no metafile entry with a Results block')
+    for path, text in texts.items():
+        with open(path, 'w') as f:
+            f.write(text)
+    print('\n'.join(['[results] wrote:'] + written + ['[results] left as they are:'] + left))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -896,6 +1011,17 @@ def main(argv=None):
     p.add_argument('--per-seed', action='store_true',
                    help="each seed's top-1 and paired differences")
     p.set_defaults(fn=cmd_summary)
+    p = sub.add_parser('results', help="write each method's metafile Results (top-1 "
+                       'and note) from two collected tables (paired to A, to B)')
+    p.add_argument('table', help='collect JSON paired to A (e.g. vanilla)')
+    p.add_argument('table_b', help='collect JSON of the same runs paired to B (e.g. AutoMix)')
+    p.add_argument('--metafiles', nargs='+', required=True)
+    p.add_argument('--labels', help='JSON object: config name -> label')
+    p.add_argument('--evaluated-on', required=True,
+                   help="what the top-1 is measured on, e.g. 'the 10,000 test images'")
+    p.add_argument('--cite', required=True,
+                   help='the document that holds the table, e.g. docs/benchmarks/x.md')
+    p.set_defaults(fn=cmd_results)
     args = parser.parse_args(argv)
     return args.fn(args)
 
