@@ -772,12 +772,18 @@ def _verdict_cell(p, sign=1):
     row − reference); '–' for the reference."""
     if not p or p.get('reference') or 'problem' in p:
         return '–' if not p or p.get('reference') else p['problem']
-    n, mean = len(p['diffs']), sign * p['mean']
-    if n == 1:
+    mean, tag = sign * p['mean'], _seed_tag(p)
+    if tag == '1 seed':
         return f'{mean:+.2f} (1 seed)'
-    tag = ('2 seeds' if n == 2 else
-           'beyond' if p['verdict'] in ('ahead', 'behind') else 'within')
     return f'{mean:+.2f} ± {p["std"]:.2f} ({tag})'
+
+
+def _seed_tag(p):
+    """What a paired difference may claim: '1 seed' or '2 seeds' (no verdict), else
+    'beyond' or 'within' twice the paired std."""
+    n = len(p['diffs'])
+    return (f'{n} seed{"s" if n > 1 else ""}' if n < 3 else
+            'beyond' if p['verdict'] in ('ahead', 'behind') else 'within')
 
 
 def _seed_cells(p, seeds, sign=1):
@@ -877,14 +883,12 @@ def _paired_phrase(p, sign, versus):
     'AutoMix minus it {d}'."""
     if not p or p.get('reference') or 'problem' in p:
         return None if not p or p.get('reference') else p['problem']
-    n, mean = len(p['diffs']), sign * p['mean']
-    text = versus.format(d=f'{mean:+.2f}')
-    if n == 1:
+    text, tag = versus.format(d=f'{sign * p["mean"]:+.2f}'), _seed_tag(p)
+    if tag == '1 seed':
         return f'{text} on the same seed'
-    if n == 2:
+    if tag == '2 seeds':
         return f'{text} paired by seed (paired std {p["std"]:.2f}, 2 seeds: no verdict)'
-    where = 'beyond' if p['verdict'] in ('ahead', 'behind') else 'within'
-    return f'{text} paired by seed (paired std {p["std"]:.2f}: {where} twice the spread)'
+    return f'{text} paired by seed (paired std {p["std"]:.2f}: {tag} twice the spread)'
 
 
 def results_note(row_a, row_b, labels, ref_a, ref_b, last, evaluated_on, cite):
