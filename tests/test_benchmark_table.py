@@ -538,3 +538,23 @@ def test_results_writes_each_methods_metafile_entry_from_the_tables(tmp_path):
     assert one == ('measured by mmautomix: seed 0 only (86.20), median of the last 1 '
                    'validations on the test set; +1.20 on vanilla on the same seed; automix '
                    'minus it -0.20 on the same seed (d.md)')
+
+
+def test_point_labels_at_one_place_are_moved_apart():
+    """The cost picture's labels of methods at nearly the same cost and top-1 end up
+    not overlapping; a label with room keeps its place."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    for name, xy in (('automix', (5, 5)), ('automix-lamcat', (5.01, 5.0)),
+                     ('automix-switch08', (5.0, 5.01)), ('alone', (1, 1))):
+        ax.annotate(name, xy, xytext=(4, 4), textcoords='offset points')
+    tool()._separate_labels(fig, ax)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert ax.texts[3].get_position() == (4, 4)
+    plt.close(fig)

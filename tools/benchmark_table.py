@@ -636,6 +636,23 @@ def short_names(names):
     return short
 
 
+def _separate_labels(fig, ax, step=8, tries=12):
+    """Moves each point label of ``ax`` down in steps of ``step`` points until it
+    overlaps no label placed before it (methods at nearly the same cost and top-1 would
+    otherwise print over each other)."""
+    fig.canvas.draw()
+    renderer, placed = fig.canvas.get_renderer(), []
+    labels = sorted(ax.texts, key=lambda t: (-t.xy[1], t.xy[0]))
+    for text in labels:
+        for _ in range(tries):
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            x, y = text.get_position()
+            text.set_position((x, y - step))
+        placed.append(text.get_window_extent(renderer))
+
+
 def plots(runs, rows, out, cost_reference=None):
     import matplotlib
     matplotlib.use('Agg')
@@ -670,6 +687,7 @@ def plots(runs, rows, out, cost_reference=None):
         ax.errorbar(sec, acc, xerr=sec_sd, yerr=acc_sd, fmt='o', capsize=3)
         ax.annotate(label[row['method']], (sec, acc), fontsize=7, xytext=(4, 4),
                     textcoords='offset points')
+    _separate_labels(fig, ax)
     ax.set_xlabel(f'training step time x {label.get(cost_reference, cost_reference)} '
                   '(one process, side by side)'
                   if cost_reference else 'seconds per training iteration')
