@@ -8,6 +8,10 @@ import pytest
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 FMNIST = os.environ.get('MMAUTOMIX_FMNIST_ROOT', '/usr/share/datasets/fashion-mnist')
 VENV_BIN = osp.dirname(sys.executable)
+# the benchmark tools' package (tools/benchmark/), as their entry points see it; appended,
+# so nothing in tools/ shadows an installed module
+if osp.join(REPO, 'tools') not in sys.path:
+    sys.path.append(osp.join(REPO, 'tools'))
 
 
 @pytest.fixture(scope='session')

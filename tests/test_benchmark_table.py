@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import REPO
@@ -62,11 +63,18 @@ def test_medians_of_the_last_epochs_and_seed_statistics(tmp_path):
     assert row['median_online_top1'] == (8.5, pytest.approx(statistics.stdev([8, 9])))
     assert row['s_per_iter'][0] == pytest.approx((0.6 + 1.0) / 2)
     runs = t.find_runs([root])
-    got = [v for row in runs[0]['mask_stats'] for v in row]
+    got = [v for row in runs[0]['mask_stats'] for v in row[:3]]
     assert got == pytest.approx([0, 0.0, 0.2, 1, 0.01, 0.19, 2, 0.02, 0.18])
+    assert [row[3] for row in runs[0]['mask_stats']] == [None] * 3   # no entropy logged
     out = str(tmp_path / 't')
     t.plots(runs, list(rows.values()), out)
-    assert osp.getsize(out + '_masks.png') > 1000
+    import matplotlib.image
+    img = matplotlib.image.imread(out + '_masks.png')
+    assert img.shape[:2] == (480, 1440)             # 12 x 4 inches at 120 dpi
+    # one line per recipe: the seeds' band is drawn (a colour neither white nor the
+    # line's own), not a blank canvas
+    assert img[..., :3].std() > 0.05 and len(np.unique(img[..., :3].reshape(-1, 3),
+                                                       axis=0)) > 20
 
 
 AUTOMIX_CFG = """model = dict(
@@ -194,13 +202,15 @@ def test_paired_differences_against_a_hand_computation(tmp_path):
     assert p['diffs'] == pytest.approx([1.0, 1.5, 1.5]) and p['seeds'] == [0, 1, 2]
     assert p['mean'] == pytest.approx(4 / 3) and p['min'] == 1.0 and p['max'] == 1.5
     assert p['std'] == pytest.approx(statistics.stdev([1.0, 1.5, 1.5]))
-    assert p['verdict'] == 'ahead'                # 1.33 > 2 × 0.29
-    p = rows['vanilla']['paired']
-    assert p['diffs'] == pytest.approx([-1.0, 1.0]) and p['verdict'] == 'within 2 paired std'
+    # 95 %: 4/3 ± t(0.975, 2 df) 4.30265 × 0.28868 / √3 = 4/3 ± 0.71711
+    assert (p['low'], p['high']) == pytest.approx((0.61622, 2.05044), abs=1e-4)
+    assert p['verdict'] == 'ahead'
+    p = rows['vanilla']['paired']      # 0 ± 12.706 × √2 / √2
+    assert p['diffs'] == pytest.approx([-1.0, 1.0]) and p['verdict'] == 'level'
+    assert (p['low'], p['high']) == pytest.approx((-12.7062, 12.7062), abs=1e-4)
     assert 'no seed in common' in rows['onlyseed7']['paired']['problem']
     text = t.markdown(list(rows.values()), 1, 'T', reference='automix')
-    assert '+1.33 [+1.00, +1.50] (seeds: +1.00 / +1.50 / +1.50; paired std 0.29: ahead)' \
-        in text
+    assert '+1.33 [+0.62, +2.05] (ahead); seeds +1.00 / +1.50 / +1.50' in text
     with pytest.raises(KeyError, match="--paired-to 'AutoMix': no such method"):
         t.paired(list(rows.values()), 'AutoMix')
 
@@ -419,8 +429,8 @@ def test_picture_labels_drop_what_every_name_shares():
 
 def test_summary_writes_the_two_reference_table_between_its_markers(tmp_path):
     """summary: from two collected tables of the same runs (paired to vanilla, paired to
-    AutoMix), the compact table with hand-computed cells — a paired mean ± std over 3
-    seeds with its verdict, '(2 seeds)' and '(1 seed)' with fewer — written between the
+    AutoMix), the compact table with hand-computed cells — a paired mean with its 95 %
+    interval and verdict on 2 and 3 seeds, '(1 seed)' with one — written between the
     markers of a markdown file whose other lines stay as they were; --per-seed gives
     each seed's differences."""
     root = str(tmp_path / 'runs')
@@ -441,19 +451,25 @@ def test_summary_writes_the_two_reference_table_between_its_markers(tmp_path):
     lines = doc.read_text().splitlines()
     assert lines[:2] == ['intro', '<!-- table: generated -->'] and lines[-2:] == [
         '<!-- /table -->', 'after']
+    # automix − vanilla +1.0, +1.5, +2.5: 1.667 ± 4.3027 × 0.7638 / √3 = ± 1.897;
+    # mixup − vanilla +0.5, +1.0: 0.75 ± 12.706 × 0.3536 / √2 = ± 3.177; automix − mixup
+    # +0.5, +0.5: no spread, so the interval is the point and excludes 0
     assert lines[2:8] == [
-        '| method | seeds | top-1 % | minus vanilla, paired | AutoMix minus method, paired |',
+        '| method | seeds | top-1 % | minus vanilla, paired [95 %] | '
+        'AutoMix minus method, paired [95 %] |',
         '|---|---|---|---|---|',
-        '| **AutoMix** | 3 | 86.50 ± 0.50 | +1.67 ± 0.76 (beyond) | – |',
+        '| **AutoMix** | 3 | 86.50 ± 0.50 | +1.67 [-0.23, +3.56] (level) | – |',
         '| cutmix | 1 | 86.20 | +1.20 (1 seed) | -0.20 (1 seed) |',
-        '| mixup | 2 | 86.00 ± 0.71 | +0.75 ± 0.35 (2 seeds) | +0.50 ± 0.00 (2 seeds) |',
-        '| vanilla | 3 | 84.83 ± 0.76 | – | +1.67 ± 0.76 (beyond) |']
+        '| mixup | 2 | 86.00 ± 0.71 | +0.75 [-2.43, +3.93] (level) | '
+        '+0.50 [+0.50, +0.50] (ahead) |',
+        '| vanilla | 3 | 84.83 ± 0.76 | – | +1.67 [-0.23, +3.56] (level) |']
     assert t.main(args + ['--per-seed']) == 0
     rows = doc.read_text().splitlines()[4:8]
     assert rows[0] == ('| **AutoMix** | 86.00 / 87.00 / 86.50 | 86.50 ± 0.50 | +1.00 / +1.50 / '
-                       '+2.50 | **+1.67**, 0.76 | – | – |')
+                       '+2.50 | +1.67 [-0.23, +3.56] (level) | – | – |')
     assert rows[2] == ('| mixup | 85.50 / 86.50 / – | 86.00 ± 0.71 | +0.50 / +1.00 / – | '
-                       '+0.75, 0.35 (2 seeds) | +0.50 / +0.50 / – | +0.50, 0.00 (2 seeds) |')
+                       '+0.75 [-2.43, +3.93] (level) | +0.50 / +0.50 / – | '
+                       '+0.50 [+0.50, +0.50] (ahead) |')
     doc.write_text('no markers\n')
     with pytest.raises(SystemExit, match=r'no <!-- table --> \.\.\. <!-- /table --> block'):
         t.main(args)
@@ -512,20 +528,20 @@ def test_results_writes_each_methods_metafile_entry_from_the_tables(tmp_path):
     models = {e['Name']: e for e in yaml.safe_load(meta.read_text())['Models']}
     automix = models['automix']['Results'][0]
     assert automix['Metrics']['Top 1 Accuracy'] == 86.5
-    # automix − vanilla per seed: +1.0, +1.5, +2.5 → mean 1.67, std 0.76, 1.67 > 1.53
+    # automix − vanilla per seed: +1.0, +1.5, +2.5 → 1.67 ± 4.3027 × 0.7638 / √3
     assert automix['Notes'] == (
         'measured by mmautomix: mean of 3 seeds (86.00, 87.00, 86.50; std 0.50), median of '
         'the last 1 validations on the 10,000 test images, EMA model θ_k; +1.67 on vanilla '
-        'paired by seed (paired std 0.76: beyond twice the spread) (docs/x.md)')
+        'paired by seed (95 % interval [-0.23, +3.56], 3 seeds: level) (docs/x.md)')
     mixup = models['mixup']['Results'][0]
     assert mixup['Metrics']['Top 1 Accuracy'] == 85.67
-    # mixup − vanilla: +0.5, +1.0, +1.0 (0.83, std 0.29: beyond); automix − mixup:
-    # +0.5, +0.5, +1.5 (0.83, std 0.58: within)
+    # mixup − vanilla: +0.5, +1.0, +1.0 (0.83 ± 4.3027 × 0.2887 / √3 = ± 0.72: ahead);
+    # automix − mixup: +0.5, +0.5, +1.5 (0.83 ± 4.3027 × 0.5774 / √3 = ± 1.43: level)
     assert mixup['Notes'] == (
         'measured by mmautomix: mean of 3 seeds (85.50, 86.50, 85.00; std 0.76), median of '
         'the last 1 validations on the 10,000 test images; +0.83 on vanilla paired by seed '
-        '(paired std 0.29: beyond twice the spread); AutoMix minus it +0.83 paired by seed '
-        '(paired std 0.58: within twice the spread) (docs/x.md)')
+        '(95 % interval [+0.12, +1.55], 3 seeds: ahead); AutoMix minus it +0.83 paired by '
+        'seed (95 % interval [-0.60, +2.27], 3 seeds: level) (docs/x.md)')
     assert 'Results' not in models['cutmix']
     # every line but the two of each written entry as it was
     changed = [(a, b) for a, b in zip(METAFILE.splitlines(), meta.read_text().splitlines())
@@ -536,8 +552,9 @@ def test_results_writes_each_methods_metafile_entry_from_the_tables(tmp_path):
         *[{r['method']: r for r in json.load(open(tmp_path / f'{x}.json'))['methods']}[
             'cutmix'] for x in 'ab'], {}, 'vanilla', 'automix', 1, 'the test set', 'd.md')
     assert one == ('measured by mmautomix: seed 0 only (86.20), median of the last 1 '
-                   'validations on the test set; +1.20 on vanilla on the same seed; automix '
-                   'minus it -0.20 on the same seed (d.md)')
+                   'validations on the test set; +1.20 on vanilla on the same seed (1 seed: '
+                   'no interval); automix minus it -0.20 on the same seed (1 seed: no '
+                   'interval) (d.md)')
 
 
 def test_point_labels_at_one_place_are_moved_apart():

@@ -41,8 +41,11 @@ of epochs, runs of one method whose configs differ (other than the seed) and a t
 over more than one training set (dataset, subset size or subset seed) are shown as
 marked cells with the reason, never averaged in silently. ``--paired-to METHOD`` adds,
 per row, METHOD's top-1 minus the row's for each seed both ran (same seed: same initial
-weights and data order), with the mean, range and whether the mean exceeds twice the
-std of the differences. ``--step-cost`` reads the JSON of ``tools/benchmark_configs.py``
+weights and data order), with the mean, its 95 % interval and the verdict of
+``benchmark.stats`` (the one rule of every command: Student's t on the per-seed
+differences; ahead or behind when the interval excludes 0, level when not, no verdict on
+one seed). Learned mixups get two mask columns (``benchmark.masks``: the masks' spatial
+std and |mean(M_j) − (1 − λ)| at the end of training; n/a where a run logged none). ``--step-cost`` reads the JSON of ``tools/benchmark_configs.py``
 (each config's training step timed side by side with the others in one process, as a
 ratio to its reference config; several files read as one when they share the reference)
 and adds it as a column; the cost picture then plots top-1 against it instead of the
@@ -54,15 +57,16 @@ pictures: PREFIX_bars.png (one bar per method, sorted, the seeds as points),
 PREFIX_curves.png (validation top-1 per epoch per method, mean and the seeds' range),
 PREFIX_cost.png (top-1 against the step cost, or seconds per iteration) and, when AutoMix runs logged
 them, PREFIX_masks.png (the Mix Block's within-mask spatial std and
-|mean(M_j) − (1 − λ)| over training: flat masks mean a learned global mixup).
+|mean(M_j) − (1 − λ)| over training, one line per recipe with its seeds as a band:
+flat masks mean a learned global mixup).
 
 ``summary`` writes the compact table of two ``collect`` JSONs of the same runs, paired to
 two references A (e.g. vanilla) and B (e.g. AutoMix): method | seeds | top-1 | minus A,
 paired | B minus method, paired | step time, sorted by top-1, B's row in bold, method
 names from ``--labels`` (a JSON object config name → label; others keep the config
-name). A paired cell reads "mean ± paired std (beyond)" when the mean exceeds twice the
-std over 3 or more seeds, "(within)" when not, "(2 seeds)" or "(1 seed)" with fewer, so
-a verdict is never read off too few seeds. ``--per-seed`` gives each seed's value and
+name), and the two mask columns where a learned mixup logged them. A paired cell reads
+"mean [95 % interval] (ahead/behind/level)", the verdict on the column's first term;
+one seed gives "(1 seed)" and no interval. ``--per-seed`` gives each seed's value and
 differences instead. The table replaces what lies between ``<!-- NAME -->`` (the
 opening line may go on after the name) and ``<!-- /NAME -->`` in ``--into``.
 
@@ -85,11 +89,14 @@ import subprocess
 import sys
 import time
 
+from benchmark import masks as mask_columns
+from benchmark.stats import interval_text, paired_interval
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # top-1 keys: AutoMixAccuracy's EMA and online models; mmpretrain's Accuracy for the rest
 EMA, ONLINE, PLAIN = 'accuracy_ema/top1', 'accuracy_online/top1', 'accuracy/top1'
 # logged by AutoMix with its losses: within-mask spatial std, |mean(M_j) − (1 − λ)|
-MASK_KEYS = ('mask_spatial_std', 'mask_lam_error')
+MASK_KEYS = mask_columns.KEYS
 # keys that differ between the seeds of one method without changing the recipe
 SEED_KEYS = ('randomness', 'work_dir', 'launcher', 'resume', 'load_from', 'env_cfg')
 NOT_RECIPE_KEYS = ('default_hooks', 'visualizer', 'vis_backends', 'log_processor',
@@ -270,8 +277,8 @@ def read_mmengine(work_dir):
                     times.append(rec['time'])
                     if 'memory' in rec:
                         memory.append(rec['memory'])
-                    if MASK_KEYS[0] in rec:       # AutoMix: what its masks look like
-                        masks[rec['step']] = [rec[k] for k in MASK_KEYS]
+                    if mask_columns.record(rec):  # AutoMix: what its masks look like
+                        masks[rec['step']] = mask_columns.record(rec)
     if masks:
         run['mask_stats'] = [[step, *masks[step]] for step in sorted(masks)]
     if not logs:
@@ -352,7 +359,7 @@ def read_openmixup(path):
     config names none is shown under its file name, marked, and never merged."""
     run = dict(source=path, format='openmixup', seed=None, max_epochs=None, recipe=None,
                method=None)
-    val, times, memory = {}, [], []
+    val, times, memory, masks = {}, [], [], {}
     with open(path) as f:
         for i, line in enumerate(f):
             if not line.strip():
@@ -377,6 +384,11 @@ def read_openmixup(path):
                 times.append(rec['time'])
                 if 'memory' in rec:
                     memory.append(rec['memory'])
+                if mask_columns.record(rec):  # a run instrumented to log its masks
+                    step = rec.get('iter', len(masks))
+                    masks[(rec.get('epoch') or 0, step)] = mask_columns.record(rec)
+    if masks:
+        run['mask_stats'] = [[i, *masks[key]] for i, key in enumerate(sorted(masks))]
     if run['method'] is None:
         run['method'] = osp.basename(path)
         run['problem'] = ('method unknown: the log\'s config names no mix_mode or '
@@ -482,6 +494,7 @@ def summarise(runs, last):
         for key in ('median_top1', 'median_online_top1', 's_per_iter', 'peak_mem_mb'):
             vals = [r[key] for r in comparable if r.get(key) is not None]
             row[key] = _mean_std(vals) if vals else (None, None)
+        row['masks'] = mask_columns.recipe_cells(comparable)
         rows.append(row)
     datasets = sorted({d for row in rows for d in row['data']})
     if len(datasets) > 1:      # a table over other data: no row is compared with another
@@ -494,8 +507,8 @@ def summarise(runs, last):
 def paired(rows, reference):
     """Per row, the paired difference ``reference − row`` of the per-seed top-1 (same
     seed: same subset, same initial weights, same data order), over the seeds both
-    have: the values, their mean, range and standard deviation, and a verdict: the
-    reference is ahead (or behind) by more than twice the paired std, or within it.
+    have: the values, their range and ``benchmark.stats.paired_interval`` (mean, std,
+    95 % interval and the verdict on the reference: ahead, behind, level or 1 seed).
     Rows on other training data than the reference are marked instead."""
     ref = next((r for r in rows if r['method'] == reference), None)
     if ref is None:
@@ -514,12 +527,8 @@ def paired(rows, reference):
         if not diffs:
             row['paired'] = dict(problem=f'no seed in common with {reference}')
             continue
-        mean, sd = _mean_std(diffs)
-        verdict = ('ahead' if len(diffs) > 1 and mean > 2 * sd else
-                   'behind' if len(diffs) > 1 and mean < -2 * sd else
-                   'one seed' if len(diffs) == 1 else 'within 2 paired std')
-        row['paired'] = dict(seeds=seeds, diffs=diffs, mean=mean, std=sd,
-                             min=min(diffs), max=max(diffs), verdict=verdict)
+        row['paired'] = dict(seeds=seeds, diffs=diffs, min=min(diffs), max=max(diffs),
+                             **paired_interval(diffs))
     return rows
 
 
@@ -548,8 +557,26 @@ def _paired_cell(p):
     if 'problem' in p:
         return p['problem']
     values = ' / '.join(f'{d:+.2f}' for d in p['diffs'])
-    return (f'{p["mean"]:+.2f} [{p["min"]:+.2f}, {p["max"]:+.2f}] (seeds: {values}; '
-            f'paired std {p["std"]:.2f}: {p["verdict"]})')
+    return f'{interval_text(p)}; seeds {values}'
+
+
+def _mask_keys(rows):
+    """The mask statistics some row has: the two columns, and the attention entropy
+    where a run logged it."""
+    keys = [k for k in MASK_KEYS if any((r.get('masks') or {}).get(k) for r in rows)]
+    if keys:
+        keys += [k for k in mask_columns.OPTIONAL
+                 if any((r.get('masks') or {}).get(k) for r in rows)]
+    return keys
+
+
+MASK_HEADS = dict(mask_spatial_std='mask spatial std',
+                  mask_lam_error='|mean(M_j) − (1 − λ)|',
+                  mask_attn_entropy='attention entropy / uniform')
+
+
+def _mask_cells(row, keys):
+    return [mask_columns.cell((row.get('masks') or {}).get(key), row['n']) for key in keys]
 
 
 def step_cost(rows, paths):
@@ -578,9 +605,12 @@ def markdown(rows, last, title, reference=None, skipped=(), cost_reference=None)
     if online:
         head.append(f'online θ_q top-1 %, median of last {last}')
     if reference:
-        head.append(f'{reference} − method, paired by seed: mean [min, max]')
+        head.append(f'{reference} − method, paired by seed: mean [95 % interval]')
     if cost_reference:
         head.append(f'step time x {cost_reference}')
+    mask_keys = _mask_keys(rows)
+    with_masks = bool(mask_keys)
+    head += [MASK_HEADS[k] for k in mask_keys]
     head += ['s / iter', 'peak memory MB', 'marked']
     lines = [f'# {title}', '', '| ' + ' | '.join(head) + ' |',
              '|' + '---|' * len(head)]
@@ -592,14 +622,21 @@ def markdown(rows, last, title, reference=None, skipped=(), cost_reference=None)
             cells.append(_paired_cell(r.get('paired')))
         if cost_reference:
             cells.append(_cost_cell(r))
+        cells += _mask_cells(r, mask_keys)
         cells += [_cell(r['s_per_iter'], '{:.3f}'), _cell(r['peak_mem_mb'], '{:.0f}'),
                   '; '.join(r['notes']) or '']
         lines.append('| ' + ' | '.join(cells) + ' |')
     lines += ['', 'mean ± std over seeds (n = seeds averaged); std of one seed is 0.']
     if reference:
         lines += ['Paired: for each seed both rows ran, the reference\'s top-1 minus the '
-                  'row\'s; "ahead"/"behind" when the mean exceeds twice the std of those '
-                  'differences.']
+                  'row\'s; the mean and its 95 % interval (Student\'s t on the per-seed '
+                  'differences, n − 1 degrees of freedom); "ahead"/"behind" when the '
+                  'interval excludes 0, "level" when it does not, "1 seed" without one.']
+    if with_masks:
+        lines += [f'Masks (learned mixups only): the Mix Block branch\'s masks at the end of '
+                  f'training, mean of the last {mask_columns.LAST} logged values per seed, '
+                  'mean ± std over seeds; spatial std 0 is a flat mask (a learned global '
+                  'mixup); n/a: the run logged none.']
     if cost_reference:
         lines += [f'Step time: one training step of each config (model, data preprocessor '
                   f'and optimizer of the config, random images of its size), timed side by '
@@ -715,22 +752,46 @@ def plots(runs, rows, out, cost_reference=None):
         fig.tight_layout()
         fig.savefig(out + '_bars.png', dpi=120)
         plt.close(fig)
-    with_masks = [r for r in runs if r.get('mask_stats')]
-    if with_masks:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-        for r in with_masks:
-            steps, std, err = zip(*r['mask_stats'])
-            label = f'{r["method"]} seed {r["seed"]}'
-            axes[0].plot(steps, std, label=label)
-            axes[1].plot(steps, err, label=label)
-        axes[0].set_ylabel('mean within-mask spatial std of M_j')
-        axes[1].set_ylabel('mean |mean(M_j) - (1 - lambda)|')
-        for ax in axes:
-            ax.set_xlabel('training iteration')
-        axes[0].legend(fontsize=6)
-        fig.tight_layout()
-        fig.savefig(out + '_masks.png', dpi=120)
-        plt.close(fig)
+    masks_plot(runs, rows, out)
+
+
+def masks_plot(runs, rows, out):
+    """PREFIX_masks.png: per learned recipe one line over training iterations (the mean
+    over its seeds at the iterations all of them logged) with the seeds' range as a
+    band, for the spatial std and |mean(M_j) − (1 − λ)|; the legend outside the axes."""
+    import matplotlib.pyplot as plt
+    recipes = []
+    for row in rows:
+        group = [r for r in runs if r['method'] == row['method'] and r.get('mask_stats')
+                 and 'problem' not in r]
+        if group:
+            recipes.append((row['method'], group))
+    if not recipes:
+        return
+    label = short_names(m for m, _ in recipes)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    colours = plt.cm.tab10.colors
+    for i, (method, group) in enumerate(recipes):
+        per_run = [{rec[0]: rec[1:] for rec in r['mask_stats']} for r in group]
+        steps = sorted(set.intersection(*(set(p) for p in per_run)))
+        if not steps:
+            continue
+        for k, ax in enumerate(axes):
+            values = [[p[s][k] for p in per_run] for s in steps]
+            colour = colours[i % len(colours)]
+            ax.plot(steps, [statistics.mean(v) for v in values], color=colour,
+                    label=f'{label[method]} (n={len(group)})')
+            if len(group) > 1:
+                ax.fill_between(steps, [min(v) for v in values], [max(v) for v in values],
+                                color=colour, alpha=0.2, linewidth=0)
+    axes[0].set_ylabel('within-mask spatial std of M_j')
+    axes[1].set_ylabel('|mean(M_j) - (1 - lambda)|')
+    for ax in axes:
+        ax.set_xlabel('training iteration')
+    axes[1].legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.02, 1.0))
+    fig.tight_layout()
+    fig.savefig(out + '_masks.png', dpi=120)
+    plt.close(fig)
 
 
 def cmd_archive(args):
@@ -786,35 +847,20 @@ def cmd_collect(args):
 
 # -- summary ------------------------------------------------------------------------------
 def _verdict_cell(p, sign=1):
-    """'+1.94 ± 0.26 (beyond)' for a paired difference reference − row (``sign`` −1:
-    row − reference); '–' for the reference."""
+    """'+1.52 [+1.05, +1.99] (ahead)' for a paired difference reference − row (``sign``
+    −1: row − reference; the verdict is on the first term); '–' for the reference."""
     if not p or p.get('reference') or 'problem' in p:
         return '–' if not p or p.get('reference') else p['problem']
-    mean, tag = sign * p['mean'], _seed_tag(p)
-    if tag == '1 seed':
-        return f'{mean:+.2f} (1 seed)'
-    return f'{mean:+.2f} ± {p["std"]:.2f} ({tag})'
-
-
-def _seed_tag(p):
-    """What a paired difference may claim: '1 seed' or '2 seeds' (no verdict), else
-    'beyond' or 'within' twice the paired std."""
-    n = len(p['diffs'])
-    return (f'{n} seed{"s" if n > 1 else ""}' if n < 3 else
-            'beyond' if p['verdict'] in ('ahead', 'behind') else 'within')
+    return interval_text(p, sign)
 
 
 def _seed_cells(p, seeds, sign=1):
-    """'+2.10 / +1.64 / –' and '**+1.94**, 0.26' (bold on 3 or more seeds)."""
+    """'+2.10 / +1.64 / –' and '+1.94 [+1.29, +2.59] (ahead)'."""
     if not p or p.get('reference') or 'problem' in p:
         return ['–', '–']
     by_seed = {int(s): sign * d for s, d in zip(p['seeds'], p['diffs'])}
     values = ' / '.join(f'{by_seed[s]:+.2f}' if s in by_seed else '–' for s in seeds)
-    mean = f'{sign * p["mean"]:+.2f}'
-    if len(p['diffs']) >= 3:
-        mean = f'**{mean}**'
-    std = f'{p["std"]:.2f}' if len(p['diffs']) > 1 else '–'
-    return [values, f'{mean}, {std}' + (' (2 seeds)' if len(p['diffs']) == 2 else '')]
+    return [values, interval_text(p, sign)]
 
 
 def summary_table(table_a, table_b, labels, per_seed=False):
@@ -832,15 +878,17 @@ def summary_table(table_a, table_b, labels, per_seed=False):
     cost = any(r.get('step_cost') is not None for r in rows)
     cost_ref = table_a.get('step_cost_reference')
     seeds = sorted({int(s) for r in rows for s in r['per_seed']})
+    mask_keys = _mask_keys(rows)
     if per_seed:
         head = ['method', f'seeds {" / ".join(map(str, seeds))}', 'mean ± std',
-                f'minus {name(ref_a)}, paired by seed', 'mean, paired std',
-                f'{name(ref_b)} minus method, paired by seed', 'mean, paired std']
+                f'minus {name(ref_a)}, paired by seed', 'mean [95 % interval]',
+                f'{name(ref_b)} minus method, paired by seed', 'mean [95 % interval]']
     else:
-        head = ['method', 'seeds', 'top-1 %', f'minus {name(ref_a)}, paired',
-                f'{name(ref_b)} minus method, paired']
+        head = ['method', 'seeds', 'top-1 %', f'minus {name(ref_a)}, paired [95 %]',
+                f'{name(ref_b)} minus method, paired [95 %]']
     if cost:
         head.append(f'step time x {name(cost_ref)}')
+    head += [MASK_HEADS[k] for k in mask_keys]
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
         method = name(r['method'])
@@ -859,6 +907,7 @@ def summary_table(table_a, table_b, labels, per_seed=False):
             cells = [method, str(r['n']), top1, _verdict_cell(pa, -1), _verdict_cell(pb)]
         if cost:
             cells.append(_cost_cell(r))
+        cells += _mask_cells(r, mask_keys)
         lines.append('| ' + ' | '.join(cells) + ' |')
     return lines
 
@@ -895,18 +944,18 @@ def cmd_summary(args):
 
 # -- results ------------------------------------------------------------------------------
 def _paired_phrase(p, sign, versus):
-    """'+1.52 on vanilla paired by seed (paired std 0.19: beyond twice the spread)' for a
+    """'+1.52 on vanilla paired by seed (95 % interval [+1.05, +1.99]: ahead)' for a
     paired difference reference − row (``sign`` −1: row − reference); None for the
     reference itself. ``versus`` formats the difference: '{d} on vanilla' or
     'AutoMix minus it {d}'."""
     if not p or p.get('reference') or 'problem' in p:
         return None if not p or p.get('reference') else p['problem']
-    text, tag = versus.format(d=f'{sign * p["mean"]:+.2f}'), _seed_tag(p)
-    if tag == '1 seed':
-        return f'{text} on the same seed'
-    if tag == '2 seeds':
-        return f'{text} paired by seed (paired std {p["std"]:.2f}, 2 seeds: no verdict)'
-    return f'{text} paired by seed (paired std {p["std"]:.2f}: {tag} twice the spread)'
+    text = versus.format(d=f'{sign * p["mean"]:+.2f}')
+    if p['n'] == 1:
+        return f'{text} on the same seed (1 seed: no interval)'
+    cell = interval_text(p, sign)
+    interval, verdict = cell[cell.index('['):cell.index(']') + 1], cell[cell.rindex('(') + 1:-1]
+    return f'{text} paired by seed (95 % interval {interval}, {p["n"]} seeds: {verdict})'
 
 
 def results_note(row_a, row_b, labels, ref_a, ref_b, last, evaluated_on, cite):
