@@ -207,3 +207,30 @@ def test_plain_pytorch_adautomix_trains_with_torch_alone():
     for name in ('mix_block.query.weight', 'mix_block.key.weight', 'mix_block.value.weight',
                  'online.0.0.weight', 'ema.0.0.weight'):
         assert not torch.equal(before[name], now[name]), name
+
+
+def test_k_source_mask_statistics_are_logged_against_numpy():
+    """With three sources the generator branch logs the masks' within-mask spatial std
+    and |mean(M_s) − w_s|, averaged over samples and sources, equal to a numpy
+    computation on the recorded masks and weights; for K = 2 the K-source form equals
+    AutoMix's two-image statistics."""
+    from mmautomix.core import mask_statistics
+    from mmautomix.core.mixing import source_mask_statistics
+    x, y = torch.randn(6, 3, 8, 8), torch.arange(6) % 5
+    gen = generator()
+    for p in gen.parameters():       # a non-flat mask
+        p.data.normal_(0, 0.5)
+    seen = {}
+    first = run_step(x, y, gen, seed=1, mix_samples=3,
+                     record=lambda *a: seen.update(zip(('x', 'idx', 'w', 'mask', 'mixed'), a)))[0]
+    m = seen['mask'].detach().numpy().astype(np.float64).reshape(6, 3, -1)
+    std = np.mean(np.std(m, axis=2, ddof=1))
+    err = np.mean(np.abs(m.mean(2) - np.asarray(seen['w'])[None, :]))
+    assert std > 1e-3 and len(seen['w']) == 3
+    assert float(first['mask_spatial_std']) == pytest.approx(std, rel=1e-5)
+    assert float(first['mask_lam_error']) == pytest.approx(err, rel=1e-5)
+    two = torch.rand(4, 1, 5, 5)
+    mask = torch.cat([1 - two, two], 1)
+    a, b = mask_statistics(mask, 0.3), source_mask_statistics(mask, [0.3, 0.7])
+    for key in a:
+        assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-6)

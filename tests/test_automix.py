@@ -330,6 +330,15 @@ def test_mask_statistics_are_logged_from_the_step_masks():
         p.data.normal_(0, 0.5)
     model.train()
     model.record_mix = True
+    block, entropies = model.mix_block, []
+    forward = block.forward
+
+    def recording_forward(*args, **kwargs):     # the attention entropy of every call
+        out = forward(*args, **kwargs)
+        entropies.append(float(block.last_attention_entropy))
+        return out
+
+    block.forward = recording_forward
     x, samples = batch()
     losses = seeded_loss(model, x, samples)
     rec = model.last_mix
@@ -339,6 +348,9 @@ def test_mask_statistics_are_logged_from_the_step_masks():
     assert std > 1e-3
     assert float(losses['mask_spatial_std']) == pytest.approx(std, rel=1e-5)
     assert float(losses['mask_lam_error']) == pytest.approx(err, rel=1e-5)
+    # the entropy logged is that of M_mb's call (the first), not of M_bb's
+    assert len(entropies) == 2 and entropies[0] != entropies[1]
+    assert float(losses['mask_attn_entropy']) == entropies[0]
 
 
 @pytest.mark.parametrize('predicted', ['ema', 'online'])

@@ -112,3 +112,44 @@ def test_bad_input_names_the_key():
         PixelMixBlock(in_channels=16, mask_loss_mode='L3')
     with pytest.raises(ValueError, match='mix_block.in_channels'):
         PixelMixBlock(in_channels=0)
+
+
+def test_attention_entropy_of_the_last_call_against_the_direct_attention():
+    """``last_attention_entropy`` is H(P) / log(HW) of the call's attention, averaged
+    over samples and query positions (the direct formula in float64); zero query
+    weights make P uniform and the entropy exactly 1."""
+    block = _block()
+    torch.manual_seed(1)
+    z, idx = torch.randn(3, 16, 4, 4), torch.tensor([2, 0, 1])
+    with torch.no_grad():
+        block(z, 0.3, idx, 2)
+        q = block.query(z).double().view(3, -1, 16).permute(0, 2, 1)
+        k = block.query(z[idx]).double().view(3, -1, 16)
+    p = torch.softmax(q @ k / math.sqrt(block.inter_channels), dim=-1)
+    direct = float(-(p * p.log()).sum(-1).mean() / math.log(16))
+    assert 0.05 < direct < 0.95        # weights N(0, 0.3): attention far from uniform
+    assert float(block.last_attention_entropy) == pytest.approx(direct, rel=1e-5)
+    torch.nn.init.zeros_(block.query.weight)
+    torch.nn.init.zeros_(block.query.bias)
+    block(z, 0.3, idx, 2)
+    assert float(block.last_attention_entropy) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_attention_init_std_sets_only_the_query_and_key_weights():
+    """``attention_init_std`` initialises W_q and W_k (SAMix's x_qk_concat) with its
+    standard deviation and every other convolution with the official 0.01; a value that
+    is not a positive number names the key."""
+    torch.manual_seed(0)
+    block = PixelMixBlock(in_channels=64, x_qk_concat=True, attention_init_std=0.3)
+    block.init_weights()
+    assert float(block.query.weight.std()) == pytest.approx(0.3, rel=0.05)
+    assert float(block.key.weight.std()) == pytest.approx(0.3, rel=0.05)
+    assert float(block.value.weight.std()) == pytest.approx(0.01, rel=0.5)
+    torch.manual_seed(0)
+    official = PixelMixBlock(in_channels=64, x_qk_concat=True)
+    official.init_weights()
+    assert float(official.query.weight.std()) == pytest.approx(0.01, rel=0.05)
+    for bad in (0, -0.1, True, '0.3'):
+        with pytest.raises(ValueError, match=r'mix_block.attention_init_std=.*expected a '
+                                             r'standard deviation > 0'):
+            PixelMixBlock(in_channels=64, attention_init_std=bad)

@@ -44,7 +44,8 @@ import torch.nn.functional as F
 from .adaptive_mask import AdaptiveMask, mix_sources
 from .classifier import AutoMixClassifier, soft_cross_entropy
 from .mixing import (check_feature_channels, check_inputs, check_labels, mask_scale_for,
-                     mask_statistics, renamed_errors, source_target)
+                     mask_statistics, renamed_errors, source_mask_statistics,
+                     source_target)
 from .step import StepLosses, StepNetworks
 
 
@@ -150,6 +151,8 @@ def adautomix_branches(x: torch.Tensor,
         branch['ce_mix_k'] = ce.detach()
     if k == 2:
         branch.update(mask_statistics(mask_mb, lam[0]))
+    else:
+        branch.update(source_mask_statistics(mask_mb, w_mb))
     del proj, mask_mb, x_mb
     yield branch
 

@@ -124,6 +124,19 @@ def _build_value_neck(in_channels: int, hidden_channels: Optional[int] = None,
     return nn.Sequential(*layers)
 
 
+@torch.no_grad()
+def attention_entropy(attn: torch.Tensor) -> torch.Tensor:
+    """H(P) / log(HW): the entropy of each query position's attention row, divided by
+    that of the uniform row and averaged over samples and positions. 1 is uniform
+    attention (P v is then the same mean value at every position: a flat mask); lower
+    is attention that singles out positions."""
+    hw = attn.size(-1)
+    if hw < 2:
+        return attn.new_ones(())
+    p = attn.float()
+    return -(p * p.clamp(min=1e-30).log()).sum(-1).mean() / math.log(hw)
+
+
 class MixBlock(nn.Module):
     """Mix Block that turns momentum-encoder features into a mixing mask.
 
@@ -154,6 +167,11 @@ class MixBlock(nn.Module):
         x_v_concat (bool): v from [z_i'; z_j'] (off in every SAMix config).
         mask_loss_mode (str): 'L1' or 'L1+Variance'.
         mask_loss_margin (float): ε of the L1 term. AutoMix and SAMix configs: 0.1.
+        attention_init_std (float): ours: the standard deviation of W_q's (and W_k's)
+            normal initialisation. Official: 0.01 (every convolution of the block). The
+            attention logits qᵀk scale with its square: at 0.01 they start near 0, so P
+            starts uniform and P v the same at every position (a flat mask); a larger
+            value starts the attention peaked (docs/benchmarks/mask_learning.md).
 
     Options that contradict each other raise at construction: the official code allows
     only one way of giving λ (``lam_concat`` excludes ``lam_concat_v``, ``lam_mul`` and
@@ -177,7 +195,8 @@ class MixBlock(nn.Module):
                  x_qk_concat: bool = False,
                  x_v_concat: bool = False,
                  mask_loss_mode: str = 'L1',
-                 mask_loss_margin: float = 0.0):
+                 mask_loss_margin: float = 0.0,
+                 attention_init_std: float = 0.01):
         super().__init__()
         modes = check_mask_generator_args(in_channels, reduction, unsampling_mode)
         if mask_loss_mode not in LOSS_MODES:
@@ -185,6 +204,11 @@ class MixBlock(nn.Module):
                              f'{LOSS_MODES}')
         if mask_loss_margin < 0:
             raise ValueError(f'mix_block.mask_loss_margin={mask_loss_margin!r}: expected >= 0')
+        if isinstance(attention_init_std, bool) or not isinstance(
+                attention_init_std, (int, float)) or not attention_init_std > 0:
+            raise ValueError(f'mix_block.attention_init_std={attention_init_std!r}: expected '
+                             'a standard deviation > 0 (official: 0.01)')
+        self.attention_init_std = float(attention_init_std)
         lam_mul = float(lam_mul)
         if not 0 <= lam_mul <= 1:
             raise ValueError(f'mix_block.lam_mul={lam_mul!r}: expected μ in [0, 1] (True '
@@ -220,6 +244,8 @@ class MixBlock(nn.Module):
         self.query = nn.Conv2d(qk_in, self.inter_channels, kernel_size=1)
         self.key = (nn.Conv2d(qk_in, self.inter_channels, kernel_size=1)
                     if x_qk_concat else None)
+        #: the normalised entropy of P in the last call (see :func:`attention_entropy`)
+        self.last_attention_entropy: Optional[torch.Tensor] = None
         if self.init_at_construction:
             self.reset_parameters()
 
@@ -238,10 +264,13 @@ class MixBlock(nn.Module):
 
     def reset_parameters(self):
         """normal(std=0.01) convolution weights, zero biases, BN weight 1 and bias 0, as
-        in the official code (value neck included)."""
+        in the official code (value neck included); W_q and W_k with
+        ``attention_init_std``."""
+        attention = {self.query, self.key}
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                nn.init.normal_(m.weight, std=0.01)
+                nn.init.normal_(m.weight, std=self.attention_init_std if m in attention
+                                else 0.01)
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):
@@ -341,6 +370,7 @@ class MixBlock(nn.Module):
             if self.use_scale:
                 logits = logits / math.sqrt(self.inter_channels)
             attn = logits.softmax(dim=-1)                  # P, N×HW×HW
+            self.last_attention_entropy = attention_entropy(attn)
             m = torch.bmm(attn, v.float().flatten(2).transpose(1, 2))  # P v, N×HW×1
             m = m.transpose(1, 2).reshape(n, 1, h, w)
             mode = up_mode or random.choice(self.unsampling_mode)

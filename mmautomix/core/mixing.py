@@ -161,3 +161,17 @@ def mask_statistics(mask: torch.Tensor, lam: float) -> dict:
     m_j = mask[:, 1].flatten(1).float()
     return dict(mask_spatial_std=m_j.std(1).mean(),
                 mask_lam_error=(m_j.mean(1) - (1 - lam)).abs().mean())
+
+
+@torch.no_grad()
+def source_mask_statistics(mask: torch.Tensor, weights) -> dict:
+    """:func:`mask_statistics` for K ≥ 2 sources (AdAutoMix's masks M ∈ [0, 1]^{N×K×H×W},
+    Σ_s M_s = 1, source s with label weight w_s): ``mask_spatial_std``, the mean over
+    samples and sources of M_s's standard deviation across pixels, and
+    ``mask_lam_error``, the mean over samples and sources of |mean(M_s) − w_s|. For K = 2
+    with w = (λ, 1 − λ) both equal :func:`mask_statistics`'s (up to rounding): the two
+    channels 1 − M_j and M_j have the same spread and the same distance to their weight."""
+    m = mask.flatten(2).float()                                   # N×K×HW
+    w = m.new_tensor([float(v) for v in weights]).view(1, -1)     # 1×K
+    return dict(mask_spatial_std=m.std(2).mean(),
+                mask_lam_error=(m.mean(2) - w).abs().mean())

@@ -147,6 +147,8 @@ def automix_branches(x: torch.Tensor,
     with torch.set_grad_enabled(torch.is_grad_enabled() and not frozen):
         proj = mix_block.project(z)
         mask_mb = None if frozen else mix_block(z, lam_mb, idx_mb, s, projections=proj)
+    # what M_mb's attention looked like (a Mix Block that records it)
+    entropy = None if frozen else getattr(mix_block, 'last_attention_entropy', None)
     adjust = mask_adjust > 0 and mask_adjust > float(np.random.rand())
     with torch.no_grad():
         if 0 <= lam_margin and min(lam_bb, 1 - lam_bb) <= lam_margin:
@@ -178,6 +180,8 @@ def automix_branches(x: torch.Tensor,
         if mask_loss_weight > 0:
             branch['loss_mask'] = mask_loss_weight * mix_block.mask_loss(mask_mb, lam_mb)
         branch.update(mask_statistics(mask_mb, lam_mb))
+        if entropy is not None:
+            branch['mask_attn_entropy'] = entropy
         del x_mb, mask_mb
     del proj
     yield branch

@@ -13,7 +13,7 @@ import torch
 from mmpretrain.structures import DataSample
 
 from mmautomix.core.adautomix import adautomix_branches, check_mix_samples
-from mmautomix.core.mixing import renamed_errors
+from mmautomix.core.mixing import mask_scale_for, renamed_errors
 from mmautomix.registry import MODELS
 from .automix import AutoMix
 
@@ -97,6 +97,17 @@ class AdAutoMix(AutoMix):
                 f'model.mix_samples={self.mix_samples} sources per mixed image, but '
                 f'train_dataloader.batch_size={batch_size}; expected a batch size >= '
                 'model.mix_samples')
+
+    @torch.no_grad()
+    def mix_mask(self, x: torch.Tensor, lam: float, index: torch.Tensor,
+                 up_mode: Optional[str] = None) -> torch.Tensor:
+        """The generator's two-source mask for x and x[index] at weights (λ, 1 − λ):
+        M[:, 1] is the weight of x[index], as :meth:`AutoMix.mix_mask`'s M_j."""
+        z = self._mask_feature(x)
+        mode = up_mode or self.mix_block.unsampling_mode[0]
+        return self.mix_block(z, [torch.arange(x.size(0), device=x.device), index],
+                              [lam, 1 - lam], mask_scale_for(x, z, self.mask_scale),
+                              up_mode=mode)
 
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
         """The three loss branches of ``mmautomix.core.adautomix``; the core's errors

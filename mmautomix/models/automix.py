@@ -46,7 +46,7 @@ from mmpretrain.structures import DataSample
 from mmautomix.core import (BranchWeights, FeatureTap, MixBlockUpdates, StepLosses,
                             StepNetworks, StepSkipper, automix_branches, buffer_snapshot,
                             copy_to_ema, ema_update, has_loss)
-from mmautomix.core.mixing import renamed_errors
+from mmautomix.core.mixing import mask_scale_for, renamed_errors
 from mmautomix.core.step import check_mask_adjust, check_one_q_fraction
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
@@ -297,6 +297,18 @@ class AutoMix(ImageClassifier):
         """z: output of θ_k's layer ``mask_layer`` on the clean images (train mode); the
         pass ends there with ``truncate_clean_pass``."""
         return self._tap(x, stop=self.truncate_clean_pass)
+
+    @torch.no_grad()
+    def mix_mask(self, x: torch.Tensor, lam: float, index: torch.Tensor,
+                 up_mode: Optional[str] = None) -> torch.Tensor:
+        """M ∈ [0, 1]^{N×2×H×W}, the mask the Mix Block makes for mixing x with x[index]
+        at ratio λ (M[:, 1] = M_j, the weight of x[index]), from θ_k's feature z in the
+        model's current mode; ``up_mode`` fixes the upsampling (default: the first of
+        ``unsampling_mode``). For pictures and analysis: no gradient."""
+        z = self._mask_feature(x)
+        mode = up_mode or self.mix_block.unsampling_mode[0]
+        return self.mix_block(z, lam, index, mask_scale_for(x, z, self.mask_scale),
+                              up_mode=mode)
 
     def _feats(self, backbone, x):
         feats = backbone(x)
