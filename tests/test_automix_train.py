@@ -183,3 +183,47 @@ def test_mim_test_reproduces_the_training_evaluation(automix_run, tmp_path):
         tested = json.loads(f.read().splitlines()[-1])
     for key in ('accuracy_ema/top1', 'accuracy_online/top1'):
         assert key in out and tested[key] == vals[-1][key], (key, tested, vals[-1])
+
+
+def test_masks_of_two_recipes_side_by_side_from_a_real_checkpoint(automix_run, tmp_path):
+    """tools/compare_masks.py: the trained AutoMix checkpoint of the 3-epoch run beside
+    the λ-channel recipe at its random initialisation, on the same pairs of test images
+    of different classes and the same λ; each tile is the model's own M_j (recomputed
+    here through ``mix_mask``), the panel statistics are those of the tiles, and the
+    picture has its size and is not blank."""
+    import importlib.util
+    import matplotlib.image
+    spec = importlib.util.spec_from_file_location(
+        'compare_masks', osp.join(REPO, 'tools', 'compare_masks.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    lamcat = osp.join(REPO, 'configs/automix/fashion_mnist/'
+                            'automix_resnet18-w16_1xb100-lamcat-4e_fmnist.py')
+    out = str(tmp_path / 'masks.png')
+    lams = [0.2, 0.5, 0.8]
+    got = tool.main(['--recipe', 'trained', AUTOMIX, osp.join(automix_run, 'epoch_3.pth'),
+                     '--recipe', 'lamcat init', lamcat, 'none', '--pairs', '3',
+                     '--lams', *map(str, lams), '--out', out])
+    assert len(got['pairs']) == 3 and got['lams'] == lams
+    from mmautomix.registry import DATASETS
+    model, cfg = tool.build(AUTOMIX, osp.join(automix_run, 'epoch_3.pth'))
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    labels = dataset.get_gt_labels()
+    assert all(labels[i] != labels[j] for i, j in got['pairs'])
+    x, index = tool.pair_batch(model, dataset, got['pairs'])
+    assert torch.equal(index, torch.tensor([3, 4, 5, 0, 1, 2]))
+    for _, masks in got['recipes']:
+        assert masks.shape == (3, 3, 28, 28) and 0 <= masks.min() and masks.max() <= 1
+    direct = model.mix_mask(x, 0.5, index)[1, 1].numpy()     # pair 2 at λ = 0.5
+    np.testing.assert_allclose(got['recipes'][0][1][1, 1], direct, rtol=1e-6)
+    # the trained Mix Block gives another mask than the random initialisation's 0.5
+    init = got['recipes'][1][1]
+    assert np.abs(init - 0.5).max() < 1e-3
+    assert np.abs(got['recipes'][0][1] - 0.5).mean() > 1e-2
+    std, err = tool.mask_summary(got['recipes'][0][1], lams)
+    flat = got['recipes'][0][1].reshape(3, 3, -1).astype(np.float64)
+    assert std == pytest.approx(np.mean([np.std(t, ddof=1) for t in flat.reshape(9, -1)]))
+    assert err == pytest.approx(np.mean(np.abs(flat.mean(2) - (1 - np.array(lams)))))
+    img = matplotlib.image.imread(out)
+    assert img.shape[:2] == (round(4.1 * 130), round((1.6 + 2.3 * 2) * 130))
+    assert img[..., :3].std() > 0.05
