@@ -282,8 +282,13 @@ def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     stamps = sorted(glob.glob(str(tmp_path / 'runs' / '*' / 'seed0' / '2*')))
     assert len(stamps) == 2
+    # progress: each run's place in the queue, an ETA once one has finished
+    assert '[table] queue: run 1 of 2 (0 done before, skipped); 0 trained' in proc.stdout
+    assert 'ETA unknown until a run finishes (2 to go)' in proc.stdout
+    assert '[table] queue: run 2 of 2 (0 done before, skipped); 1 trained in' in proc.stdout
+    assert proc.stdout.count('[table] finished ') == 2 and 'for 1 more' in proc.stdout
     again = subprocess.run(run, capture_output=True, text=True, timeout=900)
-    assert again.stdout.count('done already') == 2        # nothing is trained twice
+    assert again.stdout.count('skipping (finished before)') == 2   # nothing trained twice
     assert sorted(glob.glob(str(tmp_path / 'runs' / '*' / 'seed0' / '2*'))) == stamps
     out = str(tmp_path / 'table')
     proc = subprocess.run([sys.executable, TOOL, 'collect', str(tmp_path / 'runs'),
@@ -317,7 +322,7 @@ def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     assert cells == {r['method']: tuple(r['median_top1']) for r in table['methods']}
     rerun = [c if c != str(tmp_path / 'runs') else str(archive) for c in run]
     proc = subprocess.run(rerun, capture_output=True, text=True, timeout=900)
-    assert proc.stdout.count('done already') == 2
+    assert proc.stdout.count('skipping (finished before)') == 2
     assert osp.getsize(out + '_curves.png') > 1000 and osp.getsize(out + '_cost.png') > 1000
 
 
@@ -574,3 +579,14 @@ def test_point_labels_at_one_place_are_moved_apart():
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
     assert ax.texts[3].get_position() == (4, 4)
     plt.close(fig)
+
+
+def test_queue_progress_by_hand():
+    """The ETA is the mean wall time of the runs trained so far times the runs left."""
+    t = tool()
+    assert t.queue_progress(3, 5, 4, [600.0, 900.0], 1510.0) == (
+        '[table] queue: run 3 of 5 (4 done before, skipped); 2 trained in 0:25:00, '
+        'elapsed 0:25:10, ETA 0:37:30 for 3 more')
+    assert t.queue_progress(1, 2, 0, [], 0.4) == (
+        '[table] queue: run 1 of 2 (0 done before, skipped); 0 trained in 0:00:00, '
+        'elapsed 0:00:00, ETA unknown until a run finishes (2 to go)')

@@ -17,6 +17,8 @@
 that finished (its ``run.json`` says so) is not run again, and an interrupted one
 continues from its latest checkpoint (``--resume``). ``run.json`` also records the
 command, the wall time and the peak RSS of the training process and its workers.
+Before each run it prints the run's place in the queue, what it skips as finished, the
+elapsed time and an ETA from the mean wall time of the runs it has trained so far.
 
 ``archive`` copies what ``collect`` reads of the finished runs (configs, ``run.json``,
 scalar logs; a few hundred kB a run) to a folder that can be committed, collected, and
@@ -144,14 +146,52 @@ def run_one(config, seed, work_dir, cfg_options):
     return result['returncode']
 
 
+def _clock(seconds):
+    seconds = int(round(seconds))
+    return f'{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}'
+
+
+def queue_progress(position, total, skipped, walls, elapsed):
+    """'[table] queue: run 4 of 10 (2 done before, skipped); 1 trained in 0:14:10,
+    elapsed 0:14:12, ETA 1:39:10 for 7 more' — the ETA from the mean wall time of the
+    runs this queue trained (none yet: unknown)."""
+    left = total - position + 1
+    text = (f'[table] queue: run {position} of {total} ({skipped} done before, skipped); '
+            f'{len(walls)} trained in {_clock(sum(walls))}, elapsed {_clock(elapsed)}')
+    if walls:
+        text += f', ETA {_clock(left * sum(walls) / len(walls))} for {left} more'
+    else:
+        text += f', ETA unknown until a run finishes ({left} to go)'
+    return text
+
+
+def _finished(work_dir):
+    marker = osp.join(work_dir, 'run.json')
+    if not osp.isfile(marker):
+        return False
+    with open(marker) as f:
+        return json.load(f).get('returncode') == 0
+
+
 def cmd_run(args):
-    failed = []
-    for config in args.configs:
-        for seed in args.seeds:
-            rc = run_one(config, seed, run_dir(args.work_root, config, seed),
-                         args.cfg_options or [])
-            if rc:
-                failed.append((config, seed, rc))
+    failed, walls, t0 = [], [], time.time()
+    queue = [(c, s) for c in args.configs for s in args.seeds]
+    todo = [(c, s) for c, s in queue if not _finished(run_dir(args.work_root, c, s))]
+    skipped = len(queue) - len(todo)
+    for c, s in queue:
+        if (c, s) not in todo:
+            print(f'[table] skipping (finished before): {osp.basename(c)} seed {s}', flush=True)
+    for position, (config, seed) in enumerate(todo, 1):
+        print(queue_progress(position, len(todo), skipped, walls, time.time() - t0),
+              flush=True)
+        started = time.time()
+        rc = run_one(config, seed, run_dir(args.work_root, config, seed),
+                     args.cfg_options or [])
+        walls.append(time.time() - started)
+        print(f'[table] finished {osp.basename(config)} seed {seed} in '
+              f'{_clock(walls[-1])} (exit {rc})', flush=True)
+        if rc:
+            failed.append((config, seed, rc))
     for config, seed, rc in failed:
         print(f'[table] FAILED (exit {rc}): {config} seed {seed}')
     return 1 if failed else 0
