@@ -15,11 +15,15 @@ the EMA backbone θ_k (see ``mmautomix/models/automix.py``).
 """
 import os.path as osp
 
-from mmdet.registry import WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS
-from mmengine.model.weight_init import PretrainedInit, update_init_info
-from mmengine.runner.checkpoint import load_state_dict
+from mmautomix.utils.detection_stack import require_detection_stack
 
-from mmautomix.utils.checkpoint import load_prefixed_state
+require_detection_stack()
+
+from mmdet.registry import WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS  # noqa: E402
+from mmengine.model.weight_init import PretrainedInit, update_init_info  # noqa: E402
+from mmengine.runner.checkpoint import load_state_dict  # noqa: E402
+
+from mmautomix.utils.checkpoint import load_prefixed_state  # noqa: E402
 
 
 def _local(path: str) -> bool:

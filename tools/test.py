@@ -7,12 +7,13 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmautomix.utils.checkpoint import register_checkpoint_loader
 from mmautomix.utils.config import apply_cfg_options
+from mmautomix.utils.detection_stack import load_config
 
 
 def parse_args():
@@ -36,7 +37,7 @@ def main():
     register_checkpoint_loader()   # Runner checkpoints on torch >= 2.6
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint {args.checkpoint!r} does not exist')
-    cfg = Config.fromfile(args.config)
+    cfg = load_config(args.config)
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         './work_dirs', osp.splitext(osp.basename(args.config))[0])

@@ -10,12 +10,13 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmautomix.utils.checkpoint import register_checkpoint_loader
 from mmautomix.utils.config import apply_cfg_options
+from mmautomix.utils.detection_stack import load_config
 
 
 def parse_args():
@@ -95,7 +96,7 @@ def init_cpu_dist(cfg, launcher: str):
 def main():
     args = parse_args()
     register_checkpoint_loader()   # Runner checkpoints on torch >= 2.6
-    cfg = merge_args(Config.fromfile(args.config), args)
+    cfg = merge_args(load_config(args.config), args)
     init_cpu_dist(cfg, args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
