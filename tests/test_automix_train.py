@@ -210,7 +210,8 @@ def test_masks_of_two_recipes_side_by_side_from_a_real_checkpoint(automix_run, t
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     labels = dataset.get_gt_labels()
     assert all(labels[i] != labels[j] for i, j in got['pairs'])
-    x, index = tool.pair_batch(model, dataset, got['pairs'])
+    samples = [dataset[i] for i, _ in got['pairs']] + [dataset[j] for _, j in got['pairs']]
+    x, index = tool.pair_batch(model, samples)
     assert torch.equal(index, torch.tensor([3, 4, 5, 0, 1, 2]))
     for _, masks in got['recipes']:
         assert masks.shape == (3, 3, 28, 28) and 0 <= masks.min() and masks.max() <= 1

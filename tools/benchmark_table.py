@@ -92,7 +92,7 @@ import sys
 import time
 
 from benchmark import masks as mask_columns
-from benchmark.stats import interval_text, paired_interval
+from benchmark.stats import interval_text, paired_interval, turned
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # top-1 keys: AutoMixAccuracy's EMA and online models; mmpretrain's Accuracy for the rest
@@ -110,14 +110,21 @@ def run_dir(work_root, config, seed):
     return osp.join(work_root, osp.splitext(osp.basename(config))[0], f'seed{seed}')
 
 
+def _finished(work_dir):
+    """Whether `run` finished this run (its run.json records exit 0)."""
+    marker = osp.join(work_dir, 'run.json')
+    if not osp.isfile(marker):
+        return False
+    with open(marker) as f:
+        return json.load(f).get('returncode') == 0
+
+
 def run_one(config, seed, work_dir, cfg_options):
     """Train ``config`` with ``seed`` into ``work_dir`` unless it finished already."""
     marker = osp.join(work_dir, 'run.json')
-    if osp.isfile(marker):
-        with open(marker) as f:
-            if json.load(f).get('returncode') == 0:
-                print(f'[table] done already: {work_dir}', flush=True)
-                return 0
+    if _finished(work_dir):
+        print(f'[table] done already: {work_dir}', flush=True)
+        return 0
     resume = ['--resume'] if glob.glob(osp.join(work_dir, '*.pth')) else []
     cmd = [sys.executable, osp.join(REPO, 'tools', 'train.py'), config,
            '--work-dir', work_dir, *resume,
@@ -163,14 +170,6 @@ def queue_progress(position, total, skipped, walls, elapsed):
     else:
         text += f', ETA unknown until a run finishes ({left} to go)'
     return text
-
-
-def _finished(work_dir):
-    marker = osp.join(work_dir, 'run.json')
-    if not osp.isfile(marker):
-        return False
-    with open(marker) as f:
-        return json.load(f).get('returncode') == 0
 
 
 def cmd_run(args):
@@ -317,8 +316,9 @@ def read_mmengine(work_dir):
                     times.append(rec['time'])
                     if 'memory' in rec:
                         memory.append(rec['memory'])
-                    if mask_columns.record(rec):  # AutoMix: what its masks look like
-                        masks[rec['step']] = mask_columns.record(rec)
+                    values = mask_columns.record(rec)
+                    if values:                    # AutoMix: what its masks look like
+                        masks[rec['step']] = values
     if masks:
         run['mask_stats'] = [[step, *masks[step]] for step in sorted(masks)]
     if not logs:
@@ -424,9 +424,9 @@ def read_openmixup(path):
                 times.append(rec['time'])
                 if 'memory' in rec:
                     memory.append(rec['memory'])
-                if mask_columns.record(rec):  # a run instrumented to log its masks
-                    step = rec.get('iter', len(masks))
-                    masks[(rec.get('epoch') or 0, step)] = mask_columns.record(rec)
+                values = mask_columns.record(rec)
+                if values:                    # a run instrumented to log its masks
+                    masks[(rec.get('epoch') or 0, rec.get('iter', len(masks)))] = values
     if masks:
         run['mask_stats'] = [[i, *masks[key]] for i, key in enumerate(sorted(masks))]
     if run['method'] is None:
@@ -843,10 +843,9 @@ def cmd_archive(args):
     copied = 0
     for marker in sorted(glob.glob(osp.join(args.work_root, '**', 'run.json'),
                                    recursive=True)):
-        with open(marker) as f:
-            if json.load(f).get('returncode') != 0:
-                continue
         work_dir = osp.dirname(marker)
+        if not _finished(work_dir):
+            continue
         files = [marker, *glob.glob(osp.join(work_dir, '*.py')),
                  *glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))]
         for path in files:
@@ -993,9 +992,9 @@ def _paired_phrase(p, sign, versus):
     text = versus.format(d=f'{sign * p["mean"]:+.2f}')
     if p['n'] == 1:
         return f'{text} on the same seed (1 seed: no interval)'
-    cell = interval_text(p, sign)
-    interval, verdict = cell[cell.index('['):cell.index(']') + 1], cell[cell.rindex('(') + 1:-1]
-    return f'{text} paired by seed (95 % interval {interval}, {p["n"]} seeds: {verdict})'
+    _, low, high, verdict = turned(p, sign)
+    return (f'{text} paired by seed (95 % interval [{low:+.2f}, {high:+.2f}], {p["n"]} '
+            f'seeds: {verdict})')
 
 
 def results_note(row_a, row_b, labels, ref_a, ref_b, last, evaluated_on, cite):

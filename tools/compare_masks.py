@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from mmautomix.utils import register_all_modules
+from visualize_mixes import pick_groups    # tools/, beside this script
 
 
 def parse_args(argv=None):
@@ -66,26 +67,19 @@ def build(config, checkpoint, seed=0):
 
 
 def pick_pairs(dataset, pairs, seed):
-    """Indices (i, j) of ``pairs`` pairs of test images of different classes, no image
-    twice."""
-    labels = np.asarray(dataset.get_gt_labels())
-    order = np.random.RandomState(seed).permutation(len(labels))
-    chosen = []
-    for a, b in zip(order[0::2], order[1::2]):
-        if labels[a] != labels[b]:
-            chosen.append((int(a), int(b)))
-            if len(chosen) == pairs:
-                return chosen
-    raise ValueError(f'--pairs {pairs}: too few images of distinct classes')
+    """Indices (i, j) of ``pairs`` pairs of test images of different classes: the pairs
+    ``tools/visualize_mixes.py`` draws with the same seed."""
+    ids = pick_groups(dataset, pairs, 2, seed)
+    return list(zip(ids[0::2], ids[1::2]))
 
 
-def pair_batch(model, dataset, pairs):
-    """The preprocessed images [x_i of every pair; x_j of every pair] and the pairing
-    index (x_i of pair p is mixed with x_j of pair p)."""
+def pair_batch(model, samples):
+    """The preprocessed images [x_i of every pair; x_j of every pair] of ``samples``
+    (the pairs' packed test samples in that order) and the pairing index (x_i of pair p
+    is mixed with x_j of pair p)."""
     from mmengine.dataset import pseudo_collate
-    ids = [i for i, _ in pairs] + [j for _, j in pairs]
-    x = model.data_preprocessor(pseudo_collate([dataset[i] for i in ids]), False)['inputs']
-    n = len(pairs)
+    x = model.data_preprocessor(pseudo_collate(samples), False)['inputs']
+    n = len(samples) // 2
     index = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])
     return x, index
 
@@ -150,16 +144,17 @@ def main(argv=None):
     args = parse_args(argv)
     register_all_modules()
     from mmautomix.registry import DATASETS
-    recipes, dataset, images = [], None, None
+    recipes, samples = [], None
     for label, config, checkpoint in args.recipe:
         model, cfg = build(config, checkpoint, args.seed)
-        if dataset is None:
+        if samples is None:    # the first config's test set: the same pairs for every recipe
             dataset = DATASETS.build(cfg.test_dataloader.dataset)
             pairs = pick_pairs(dataset, args.pairs, args.seed)
-        x, index = pair_batch(model, dataset, pairs)
-        if images is None:     # the raw images, 0-1, for the left panel
-            raw = torch.stack([dataset[i]['inputs'].float() for p in pairs for i in p])
-            images = (raw[:, 0] / 255.0).view(len(pairs), 2, *raw.shape[-2:]).numpy()
+            samples = [dataset[i] for i, _ in pairs] + [dataset[j] for _, j in pairs]
+            raw = torch.stack([s['inputs'].float() for s in samples])   # 0-255, left panel
+            images = (raw[:, 0] / 255.0).view(2, len(pairs), *raw.shape[-2:])
+            images = images.transpose(0, 1).numpy()
+        x, index = pair_batch(model, samples)
         masks = recipe_masks(model, x, index, args.lams)
         recipes.append((label, masks))
         std, err = mask_summary(masks, args.lams)

@@ -71,13 +71,23 @@ def paired_interval(diffs, level: float = LEVEL) -> dict:
     return dict(n=n, mean=mean, std=sd, low=low, high=high, verdict=verdict)
 
 
-def interval_text(p: dict, sign: int = 1) -> str:
-    """'+1.52 [+1.05, +1.99] (ahead)' for a :func:`paired_interval` of A − B, or of
-    B − A with ``sign`` −1 (the interval and the verdict turn round); '+0.40 (1 seed)'."""
-    if p['n'] == 1:
-        return f'{sign * p["mean"]:+.2f} (1 seed)'
-    low, high = sorted((sign * p['low'], sign * p['high']))
+def turned(p: dict, sign: int = 1):
+    """(mean, low, high, verdict) of a :func:`paired_interval` of A − B as it reads for
+    B − A when ``sign`` is −1 (the interval and the verdict turn round); low and high
+    are None for one seed."""
     verdict = p['verdict']
     if sign < 0:
         verdict = {'ahead': 'behind', 'behind': 'ahead'}.get(verdict, verdict)
-    return f'{sign * p["mean"]:+.2f} [{low:+.2f}, {high:+.2f}] ({verdict})'
+    if p['n'] == 1:
+        return sign * p['mean'], None, None, verdict
+    low, high = sorted((sign * p['low'], sign * p['high']))
+    return sign * p['mean'], low, high, verdict
+
+
+def interval_text(p: dict, sign: int = 1) -> str:
+    """'+1.52 [+1.05, +1.99] (ahead)' for a :func:`paired_interval` of A − B, or of
+    B − A with ``sign`` −1 (see :func:`turned`); '+0.40 (1 seed)'."""
+    mean, low, high, verdict = turned(p, sign)
+    if low is None:
+        return f'{mean:+.2f} (1 seed)'
+    return f'{mean:+.2f} [{low:+.2f}, {high:+.2f}] ({verdict})'
