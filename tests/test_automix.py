@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapper
 from mmpretrain.structures import DataSample
 
-from mmautomix.engine import momentum_at
+from mmautomix.core.ema import momentum_at
 from mmautomix.registry import MODELS
 
 
@@ -175,8 +175,9 @@ def test_predict_uses_ema_and_reports_online():
 
 @pytest.mark.parametrize('margin', [0.5, -1.0])
 def test_lam_margin_makes_plain_mixup(margin):
-    """With every λ_bb within the margin, x_bb is the constant-λ mix and the Mix Block
-    runs once (for M_mb); with the margin off it runs twice and x_bb is not that mix."""
+    """With every λ_bb within the margin, x_bb is the constant-λ mix; the Mix Block still
+    runs twice, as officially (its M_bb is made, then replaced); with the margin off x_bb
+    is not that mix."""
     model = build(lam_margin=margin)
     model.train()
     calls, x_bbs = [], []
@@ -191,11 +192,10 @@ def test_lam_margin_makes_plain_mixup(margin):
     idx_bb = torch.randperm(6)
     plain = lam_bb * x + (1 - lam_bb) * x[idx_bb]
     x_bb = x_bbs[-1]                # θ_q sees x, then x_bb
+    assert len(calls) == 2
     if margin > 0:
-        assert len(calls) == 1
         torch.testing.assert_close(x_bb, plain)
     else:
-        assert len(calls) == 2
         assert not torch.allclose(x_bb, plain, atol=1e-4)
 
 
@@ -662,3 +662,17 @@ def test_without_the_clean_loss_the_models_predict_with_their_mixup_heads():
         online = F.softmax(model.head_mix_q(model.neck(model.backbone_q(x))), dim=1)
     torch.testing.assert_close(torch.stack([o.pred_score for o in out]), ema)
     torch.testing.assert_close(torch.stack([o.pred_score_other for o in out]), online)
+
+
+def test_a_neck_with_parameters_is_refused_naming_the_key():
+    """θ_q and θ_k share the neck: one with parameters would train as θ_q and never be
+    averaged into θ_k, so it is refused; a parameter-free neck or none is accepted."""
+    with pytest.raises(ValueError, match=r"model\.neck=.*LinearNeck.*has parameters.*"
+                                         r"GlobalAveragePooling"):
+        build(neck=dict(type='LinearNeck', in_channels=64, out_channels=64,
+                        gap_dim=2))
+    assert build().with_neck                            # global average pooling
+    pooled = build(neck=None, backbone=dict(type='ResNet_CIFAR', depth=18, stem_channels=8,
+                                            base_channels=8, out_indices=(3, )),
+                   head=dict(type='LinearClsHead', num_classes=5, in_channels=64))
+    assert not pooled.with_neck

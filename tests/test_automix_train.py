@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from mmengine.hooks import Hook
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from conftest import REPO, VENV_BIN
@@ -60,7 +61,7 @@ def test_momentum_follows_the_schedule(automix_run):
     _, train = val_records(automix_run)
     ms = [r['ema_momentum'] for r in train if 'ema_momentum' in r]
     # logged every 10 iterations of 60: the cosine phase from m_base 0.99 to m_end 0.999
-    from mmautomix.engine import momentum_at
+    from mmautomix.core.ema import momentum_at
     assert ms[0] == pytest.approx(momentum_at(9, 60, 0.99, 0.999), abs=1e-9)
     assert ms == sorted(ms) and ms[-1] == pytest.approx(momentum_at(59, 60, 0.99, 0.999))
 
@@ -112,6 +113,18 @@ def test_summary_prints_both_models(automix_run):
     assert 'accuracy_ema/top1' in out and 'accuracy_online/top1' in out
     assert 'EMA model' in out and 'online model' in out
     assert 'mixed-sample pictures' in out
+    # the masks' end-of-training statistics: the mean of the last 10 logged values
+    logged = []
+    for path in glob.glob(osp.join(automix_run, '*', 'vis_data', 'scalars.json')):
+        with open(path) as f:
+            logged += [json.loads(line) for line in f]
+    logged = [r for r in logged if 'mask_spatial_std' in r][-10:]
+    assert len(logged) == 6                      # 60 iterations, one record per 10
+    spatial = np.mean([r['mask_spatial_std'] for r in logged])
+    lam_error = np.mean([r['mask_lam_error'] for r in logged])
+    assert (f'spatial std {spatial:.3f}, |mean(M_j) - (1 - lam)| {lam_error:.3f}'
+            in out), out
+    assert ('The masks are flat' if spatial < 0.05 else 'The masks are spatial') in out
 
 
 def _small_runner(tmp_path, **opts):
@@ -131,6 +144,49 @@ def test_ema_follows_optimizer_steps_with_gradient_accumulation(tmp_path, fmnist
     runner.train()
     assert runner.iter == 6
     assert model.ema_steps == 3                       # once per optimizer step
+
+
+class _StepRecorder(Hook):
+    """Per iteration: whether the Mix Block was trained (its losses are logged), whether
+    its weights and θ_k's moved, and the model's clock and momentum."""
+
+    def __init__(self, model):
+        self.model, self.rows = model, []
+
+    def _weights(self):
+        return (self.model.mix_block.query.weight.detach().clone(),
+                self.model.backbone.conv1.weight.detach().clone())
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.before = self._weights()
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        block, ema = self._weights()
+        self.rows.append(dict(
+            trained='loss_mask' in outputs, momentum=self.model.momentum,
+            block_moved=not torch.equal(block, self.before[0]),
+            ema_moved=not torch.equal(ema, self.before[1]),
+            clock=self.model.applied_steps))
+
+
+def test_one_clock_counts_optimizer_updates_under_accumulation(tmp_path, fmnist_root):
+    """accumulative_counts=2 (two micro-batches per update) and mix_block_interval=2:
+    the Mix Block trains on both micro-batches of updates 0 and 2 and not on update 1,
+    so its weights move after updates 0 and 2 only; θ_k is averaged once per update,
+    at its end; m stays the same within an update."""
+    runner = _small_runner(tmp_path, **{'optim_wrapper.accumulative_counts': 2,
+                                        'model.mix_block_interval': 2})
+    recorder = _StepRecorder(runner.model)
+    runner.register_hook(recorder, priority='LOWEST')
+    runner.train()
+    rows = recorder.rows
+    assert len(rows) == 6 and runner.model.applied_steps == 3
+    assert [r['clock'] for r in rows] == [0, 1, 1, 2, 2, 3]
+    assert [r['trained'] for r in rows] == [True, True, False, False, True, True]
+    assert [r['block_moved'] for r in rows] == [False, True, False, False, False, True]
+    assert [r['ema_moved'] for r in rows] == [False, True, False, True, False, True]
+    assert runner.model.ema_steps == 3
+    assert [rows[i]['momentum'] == rows[i + 1]['momentum'] for i in (0, 2, 4)] == [True] * 3
 
 
 def test_update_interval_must_match_accumulation(tmp_path, fmnist_root):

@@ -260,7 +260,7 @@ def test_plain_pytorch_samix_trains_every_mix_block_part():
     tensor (W_q, W_k, both value convolutions), and logs the L1+Variance mask loss."""
     torch.manual_seed(0)
     model = AutoMixClassifier(tiny_cnn(), layer='2', in_channels=8, num_classes=5,
-                              mix_block_options=SAMIX_OPTIONS, neg_weight=0.5,
+                              mix_block_options=SAMIX_OPTIONS,
                               mask_adjust=0.5).train()
     assert model.mix_block.x_qk_concat and not model.mix_block.value_is_linear
     assert model.mix_block.mask_loss_mode == 'L1+Variance'
@@ -293,3 +293,42 @@ def test_lambda_channel_for_the_value_only():
     torch.testing.assert_close(block(z, lam, idx, 2), torch.cat([1 - m, m], 1),
                                rtol=1e-5, atol=1e-6)
     assert not torch.allclose(block(z, 0.1, idx, 2), block(z, 0.9, idx, 2))
+
+
+def test_a_lambda_margin_step_still_calls_the_mix_block_on_the_backbone_branch():
+    """Officially, a step whose λ_bb is within ``lam_margin`` of 0 or 1 calls the Mix
+    Block for M_bb (its value neck's BN counts that batch) and only then replaces M_bb by
+    the constant (λ_bb, 1 − λ_bb): the BN counter moves by two per step, and x_bb is the
+    plain mixup of x with x[idx_bb]."""
+    n = 6
+    torch.manual_seed(0)
+    x = torch.randn(n, 3, 8, 8)
+    block = MixBlock(4, **SAMIX_OPTIONS)
+    bn = [m for m in block.value.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert len(bn) == 1
+    seen = {}
+
+    def logits(v):
+        return v.mean((2, 3)).repeat(1, 2)[:, :5]
+
+    def online_mix(v):
+        seen['x_bb'] = v.detach()
+        return logits(v)
+
+    nets = StepNetworks(clean_feature=torch.nn.Conv2d(3, 4, 2, stride=2),
+                        ema_mix_logits=logits, online_logits=logits,
+                        online_mix_logits=online_mix)
+    np.random.seed(1)
+    lam_bb = float(np.random.beta(2.0, 2.0, 2)[1])
+    np.random.seed(1)
+    torch.manual_seed(2)
+    torch.randperm(n)
+    idx_bb = torch.randperm(n)
+    torch.manual_seed(2)
+    before = int(bn[0].num_batches_tracked)
+    # a margin of 0.5 holds for every λ: the backbone branch is plain mixup
+    list(automix_branches(x, torch.arange(n) % 5, nets,
+                          StepLosses(one=F.cross_entropy, mix=soft_cross_entropy), block,
+                          num_classes=5, alpha=2.0, lam_margin=0.5))
+    assert int(bn[0].num_batches_tracked) - before == 2
+    torch.testing.assert_close(seen['x_bb'], lam_bb * x + (1 - lam_bb) * x[idx_bb])

@@ -8,7 +8,7 @@ M the Mix Block's mask, λ ~ Beta(α, α), z the θ_k feature the Mix Block read
  2. z = θ_k's tapped layer on the clean images (no graph: θ_k is frozen).
  3. M_mb = MixBlock(z, λ_mb, idx_mb) (with gradient), M_bb = MixBlock(z, λ_bb, idx_bb)
     (no gradient); with ``lam_margin`` ≥ 0, an extreme λ_bb (min(λ, 1−λ) ≤ margin)
-    makes M_bb the constant mask of plain mixup.
+    then replaces M_bb by the constant mask of plain mixup (the call is still made).
  4. x_mb = x ⊙ M_mb[0] + x[idx_mb] ⊙ M_mb[1], and likewise x_bb.
  5. Branch 1, the Mix Block's: L_mix_k = soft CE of θ_k on x_mb (reaches only the Mix
     Block, through x_mb) and L_mask = η · mask_loss(M_mb, λ_mb).
@@ -30,7 +30,7 @@ from .mix_block import MixBlock
 from .mix_block_updates import MixBlockUpdates
 from .mixing import (adjust_mask_mean, check_feature_channels, check_inputs, check_labels,
                      constant_mask, mask_scale_for, mask_statistics, mix, sample_pairs,
-                     soft_target)
+                     pair_target)
 
 Images = Callable[[torch.Tensor], torch.Tensor]
 
@@ -151,14 +151,16 @@ def automix_branches(x: torch.Tensor,
     entropy = None if frozen else getattr(mix_block, 'last_attention_entropy', None)
     adjust = mask_adjust > 0 and mask_adjust > float(np.random.rand())
     with torch.no_grad():
+        # the Mix Block is called on every step, also when the margin replaces its mask
+        # by the constant one: as officially, its value neck's BN statistics move and
+        # its random draws (k, the upsampling mode) are made
+        mask_bb = mix_block(z, lam_bb, idx_bb, s,
+                            projections={k: p.detach() for k, p in proj.items()})
         if 0 <= lam_margin and min(lam_bb, 1 - lam_bb) <= lam_margin:
             mask_bb = constant_mask(x, lam_bb)
-        else:
-            mask_bb = mix_block(z, lam_bb, idx_bb, s,
-                                projections={k: p.detach() for k, p in proj.items()})
-            if adjust:
-                mask_bb = adjust_mask_mean(
-                    mask_bb, lam_mb if mask_adjust_to == 'lam_mb' else lam_bb)
+        elif adjust:
+            mask_bb = adjust_mask_mean(
+                mask_bb, lam_mb if mask_adjust_to == 'lam_mb' else lam_bb)
     x_bb = mix(x, mask_bb, idx_bb)
     branch = {}
     if mask_mb is None:
@@ -173,7 +175,7 @@ def automix_branches(x: torch.Tensor,
             # θ_k is frozen, so L_mix_k reaches only the Mix Block via x_mb
             logits = nets.ema_mix_logits(x_mb)
             branch['loss_mix_k'] = (losses.mix_k or losses.mix)(
-                logits, soft_target(y, idx_mb, lam_mb, num_classes))
+                logits, pair_target(y, idx_mb, lam_mb, num_classes))
             if weights.mix_k != 1:
                 branch['loss_mix_k'] = weights.mix_k * branch['loss_mix_k']
             del logits
@@ -201,7 +203,7 @@ def automix_branches(x: torch.Tensor,
 
     # online branch, mixed images (M_bb carries no gradient)
     logits = nets.online_mix_logits(x_bb)
-    loss = losses.mix(logits, soft_target(y, idx_bb, lam_bb, num_classes))
+    loss = losses.mix(logits, pair_target(y, idx_bb, lam_bb, num_classes))
     yield dict(loss_mix_q=loss if weights.mix_q == 1 else weights.mix_q * loss)
 
 

@@ -5,8 +5,8 @@ Notation of the paper (Liu et al., ECCV 2022) and of ``docs/method.md``:
 the Mix Block, λ ~ Beta(α, α) the mixing ratio, z the θ_k feature the Mix Block reads.
 
 Module names. The deployable model is the EMA one, so it owns mmpretrain's standard
-names: ``backbone``/``neck``/``head`` are θ_k (backbone_k, head_one_k of the official
-code) and ``head_mix`` is head_mix_k; the online θ_q lives in ``backbone_q``,
+names: ``backbone``/``head`` are θ_k (backbone_k, head_one_k of the official code)
+and ``head_mix`` is head_mix_k (the parameter-free ``neck`` serves both models); the online θ_q lives in ``backbone_q``,
 ``head_q`` and ``head_mix_q``. Hence ``predict``, ``extract_feat``, mmpretrain's
 inference APIs and a detector's ``Pretrained(prefix='backbone.')`` all get the EMA
 weights, exactly what the official code exports.
@@ -52,11 +52,15 @@ from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
 
+_CONVS = (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d, torch.nn.ConvTranspose1d,
+          torch.nn.ConvTranspose2d, torch.nn.ConvTranspose3d)
+
+
 def _output_channels(module):
     """C of a convolution, a ResNet block or a stage of them (its last block); None for
     other modules (the first step then checks the shape they give: a Swin stage's
     ``out_channels``, for one, is that of its patch merging, not of its output)."""
-    if isinstance(module, (torch.nn.modules.conv._ConvNd, BasicBlock, Bottleneck)):
+    if isinstance(module, _CONVS + (BasicBlock, Bottleneck)):
         return module.out_channels
     if isinstance(module, torch.nn.Sequential) and len(module):
         return _output_channels(module[-1])
@@ -72,9 +76,11 @@ class AutoMix(ImageClassifier):
     """AutoMix classifier (official ``AutoMixup``) on mmpretrain's ``ImageClassifier``.
 
     Args:
-        backbone, neck, head: θ's architecture as in ``ImageClassifier``. They are built
-            twice: θ_k (``backbone``/``head``, EMA, frozen) and θ_q (``backbone_q``/
-            ``head_q``, trained). ``head`` is the one-hot head (``head_one``).
+        backbone, neck, head: θ's architecture as in ``ImageClassifier``. The backbone
+            and heads are built twice: θ_k (``backbone``/``head``, EMA, frozen) and θ_q
+            (``backbone_q``/``head_q``, trained). ``head`` is the one-hot head
+            (``head_one``). The neck is shared by both and must have no parameters
+            (global average pooling, as in every official config).
         mix_block (dict): the Mix Block, e.g. ``dict(type='PixelMixBlock', ...)``.
         head_mix (dict, optional): the mixup head; defaults to ``head`` with a soft-label
             cross-entropy. Built twice as well (``head_mix`` = k, ``head_mix_q`` = q).
@@ -124,9 +130,6 @@ class AutoMix(ImageClassifier):
         mask_adjust_to (str): the λ of that rescaling: 'lam_mb' (faithful, the official
             step rescales to the Mix Block call's λ_mb) or 'lam_bb' (the fix: the λ_bb
             M_bb's images are labelled with).
-        pre_one_loss, pre_mix_loss (float): official keys of auxiliary losses of a
-            Mix Block "pre-head" that the official block no longer has (non-zero values
-            crash the official code); accepted for config compatibility, 0 only.
         predict_online (bool): ``predict`` uses θ_q instead of θ_k.
         eval_both (bool): during evaluation also attach the other model's scores (as
             ``pred_score_other``) so ``AutoMixAccuracy`` logs EMA and online top-1.
@@ -162,8 +165,6 @@ class AutoMix(ImageClassifier):
                  mix_k_loss: Optional[dict] = None,
                  mask_adjust: float = 0.0,
                  mask_adjust_to: str = 'lam_mb',
-                 pre_one_loss: float = 0.0,
-                 pre_mix_loss: float = 0.0,
                  predict_online: bool = False,
                  eval_both: bool = True,
                  max_nonfinite: int = 10,
@@ -182,12 +183,6 @@ class AutoMix(ImageClassifier):
         check_no_batch_augments(train_cfg, 'AutoMix')
         check_mask_adjust(mask_adjust, mask_adjust_to,
                           ('model.mask_adjust', 'model.mask_adjust_to'))
-        for key, value in (('pre_one_loss', pre_one_loss), ('pre_mix_loss', pre_mix_loss)):
-            if value:
-                raise ValueError(
-                    f'model.{key}={value!r}: the auxiliary loss of a Mix Block pre-head, '
-                    'which neither the official Mix Block (it raises AttributeError) nor '
-                    'ours has, and not part of AutoMix or SAMix; expected 0')
         with our_scope():
             super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
                              train_cfg=None, data_preprocessor=data_preprocessor,
@@ -208,6 +203,7 @@ class AutoMix(ImageClassifier):
                                else None)
         for m in (self.backbone, self.head, self.head_mix):
             m.requires_grad_(False)
+        self._check_neck(neck)
 
         self.alpha = float(alpha)
         self.momentum = self.base_momentum = float(momentum)
@@ -226,7 +222,10 @@ class AutoMix(ImageClassifier):
         self.one_q_fraction = float(one_q_fraction)
         self.mask_adjust = float(mask_adjust)
         self.mask_adjust_to = mask_adjust_to
-        self.applied_steps = 0     # optimizer steps taken (the Mix Block interval's clock)
+        # the one clock (engine/hooks/update_clock.py): optimizer updates applied; every
+        # schedule and interval counts them, not the Runner's (micro-batch) iterations
+        self.applied_steps = 0
+        self.update_applied = False   # whether this iteration's step updated θ_q
         self.predict_online = predict_online
         self.eval_both = eval_both
         self.max_nonfinite = max_nonfinite
@@ -241,6 +240,17 @@ class AutoMix(ImageClassifier):
         self._check_mask_layer()
 
     # -- construction helpers -------------------------------------------------------------
+    def _check_neck(self, cfg):
+        """θ_q and θ_k share one neck (``_feats``); that is right only for a neck without
+        parameters (global average pooling): one with parameters would be trained by SGD
+        as part of θ_q and never averaged into θ_k. Refused rather than silently wrong."""
+        if self.with_neck and any(True for _ in self.neck.parameters()):
+            raise ValueError(
+                f'model.neck={cfg!r} has parameters, but AutoMix shares its neck between '
+                'θ_q and θ_k (it would be trained as θ_q and never averaged into θ_k); '
+                "expected a neck without parameters, e.g. dict(type='GlobalAveragePooling'),"
+                ' or put the layers in the head')
+
     def _check_mask_layer(self):
         """Resolve ``mask_layer`` to a module of θ_k's backbone (an error naming the key
         and the valid choices otherwise); check its channels now when the module states
@@ -293,9 +303,11 @@ class AutoMix(ImageClassifier):
         ema_update(self._online_modules(), self._ema_modules(), self.momentum)
 
     # -- the training step ------------------------------------------------------------------
-    def _mask_feature(self, x):
-        """z: output of θ_k's layer ``mask_layer`` on the clean images (train mode); the
-        pass ends there with ``truncate_clean_pass``."""
+    # the passes the core step and the tools (pictures, step benchmark) are made of
+    def mask_feature(self, x: torch.Tensor) -> torch.Tensor:
+        """z: output of θ_k's layer ``mask_layer`` on the images x (in the model's current
+        mode; the step calls it in train mode); the pass ends there with
+        ``truncate_clean_pass``."""
         return self._tap(x, stop=self.truncate_clean_pass)
 
     @torch.no_grad()
@@ -305,7 +317,7 @@ class AutoMix(ImageClassifier):
         at ratio λ (M[:, 1] = M_j, the weight of x[index]), from θ_k's feature z in the
         model's current mode; ``up_mode`` fixes the upsampling (default: the first of
         ``unsampling_mode``). For pictures and analysis: no gradient."""
-        z = self._mask_feature(x)
+        z = self.mask_feature(x)
         mode = up_mode or self.mix_block.unsampling_mode[0]
         return self.mix_block(z, lam, index, mask_scale_for(x, z, self.mask_scale),
                               up_mode=mode)
@@ -314,7 +326,9 @@ class AutoMix(ImageClassifier):
         feats = backbone(x)
         return self.neck(feats) if self.with_neck else feats
 
-    def _logits(self, backbone, head, x):
+    def network_logits(self, backbone, head, x: torch.Tensor) -> torch.Tensor:
+        """Logits (fp32) of ``backbone`` → the shared neck → ``head`` on x: θ_k with
+        ``(self.backbone, self.head_mix)``, θ_q with ``(self.backbone_q, self.head_q)``."""
         return head(self._feats(backbone, x)).float()
 
     def _record(self, x, idx, lam, mask, mixed):
@@ -325,10 +339,10 @@ class AutoMix(ImageClassifier):
     def _step_networks(self) -> StepNetworks:
         """θ_k's feature and θ_k's/θ_q's logits, the passes of the core's step."""
         return StepNetworks(
-            clean_feature=self._mask_feature,
-            ema_mix_logits=lambda x: self._logits(self.backbone, self.head_mix, x),
-            online_logits=lambda x: self._logits(self.backbone_q, self.head_q, x),
-            online_mix_logits=lambda x: self._logits(self.backbone_q, self.head_mix_q, x))
+            clean_feature=self.mask_feature,
+            ema_mix_logits=lambda x: self.network_logits(self.backbone, self.head_mix, x),
+            online_logits=lambda x: self.network_logits(self.backbone_q, self.head_q, x),
+            online_mix_logits=lambda x: self.network_logits(self.backbone_q, self.head_mix_q, x))
 
     def _step_losses(self, n: int) -> StepLosses:
         """The heads' losses, each averaged over the ``n`` images of the batch (L_one_q
@@ -412,9 +426,15 @@ class AutoMix(ImageClassifier):
             log_vars['loss'] = total
         else:
             optim_wrapper.update_params(total)
-        self.skipper.applied()
-        self.applied_steps += 1
+        self.step_taken(optim_wrapper)
         return log_vars
+
+    def step_taken(self, optim_wrapper: OptimWrapper) -> None:
+        """Count a step that was not skipped: the clock advances when the wrapper stepped
+        the optimizer on it (every ``accumulative_counts``-th backward)."""
+        self.skipper.applied()
+        self.update_applied = optim_wrapper.should_update()
+        self.applied_steps += int(self.update_applied)
 
     def _staged_backward(self, data, optim_wrapper):
         """Forward and backward of the three branches, one after another (a branch a
@@ -460,11 +480,13 @@ class AutoMix(ImageClassifier):
 
     def skip_single_sample_batch(self, optim_wrapper):
         """A batch of one sample has no pair to mix: skipped (core/skip.py)."""
+        self.update_applied = False
         optim_wrapper.zero_grad()
         return self.skipper.single_sample_batch()
 
     def skip_nonfinite_step(self, optim_wrapper, losses, restore_buffers, where=''):
         """A step with a non-finite loss: skipped (core/skip.py)."""
+        self.update_applied = False
         optim_wrapper.zero_grad()
         return self.skipper.nonfinite(losses, restore_buffers, where)
 
@@ -481,7 +503,7 @@ class AutoMix(ImageClassifier):
         main, other = (online, ema) if self.predict_online else (ema, online)
         samples = main[1].predict(self._feats(main[0], inputs), data_samples, **kwargs)
         if self.eval_both:
-            scores = F.softmax(self._logits(other[0], other[1], inputs), dim=1)
+            scores = F.softmax(self.network_logits(other[0], other[1], inputs), dim=1)
             for ds, sc in zip(samples, scores):
                 ds.set_field(sc, 'pred_score_other')
         return samples

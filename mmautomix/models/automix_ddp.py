@@ -58,8 +58,7 @@ class AutoMixDDP(MMDistributedDataParallel):
         parsed, log_vars = module.parse_losses(losses)
         if self._all_ranks(bool(torch.isfinite(parsed.detach()))):
             optim_wrapper.update_params(parsed)
-            module.skipper.applied()
-            module.applied_steps += 1
+            module.step_taken(optim_wrapper)
             return log_vars
         (parsed * 0).backward()          # DDP's reducer expects one backward per forward
         return module.skip_nonfinite_step(optim_wrapper, losses, restore_buffers,

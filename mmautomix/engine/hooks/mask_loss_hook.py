@@ -5,7 +5,10 @@ to 0, but each iteration multiplies the *current* value by ½(1 + cos(πt/T)), s
 factors compound and η is below 1e-3 after about two epochs of a 100-epoch run. The
 stated intent is a plain cosine, which is our default (``compound=False``):
 
-    η_t = η_end + (η_0 − η_end)·½(1 + cos(π t / T))      (t, T in iterations)
+    η_t = η_end + (η_0 − η_end)·½(1 + cos(π t / T))
+
+with t and T in optimizer updates (``update_clock.py``: iterations unless gradients
+are accumulated); η changes once per update, also in the compounding mode.
 
 ``compound=True`` reproduces the official behaviour number for number.
 """
@@ -16,11 +19,12 @@ from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
 from mmautomix.utils.resume import is_resuming
+from .update_clock import total_updates, updates_done
 
 
 @HOOKS.register_module()
 class MaskLossCosineHook(Hook):
-    """Cosine-anneal ``model.mask_loss_weight`` (η) over the iterations of training.
+    """Cosine-anneal ``model.mask_loss_weight`` (η) over the optimizer updates of training.
 
     Args:
         start (float): η_0. Reference: 0.1.
@@ -53,11 +57,20 @@ class MaskLossCosineHook(Hook):
 
     def before_train(self, runner):
         model = get_ori_model(runner.model)
+        if not hasattr(model, 'applied_steps'):
+            raise TypeError('MaskLossCosineHook schedules the mask-loss weight of an '
+                            "AutoMix-type model (model.type='AutoMix'); got "
+                            f'{type(model).__name__}')
         if runner.iter == 0:
             model.mask_loss_weight = self.start
+        self.total_updates = total_updates(runner)
+        self._last_update = None
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         model = get_ori_model(runner.model)
-        model.mask_loss_weight = self.value_at(runner.iter, runner.max_iters,
-                                               model.mask_loss_weight)
+        t = updates_done(model)
+        if t != self._last_update:    # once per optimizer update
+            self._last_update = t
+            model.mask_loss_weight = self.value_at(t, self.total_updates,
+                                                   model.mask_loss_weight)
         runner.message_hub.update_scalar('train/mask_loss_weight', model.mask_loss_weight)

@@ -1,10 +1,12 @@
 """The hook that drives θ_k's momentum schedule and update in a Runner.
 
 The schedule, the update and the convention of m (the weight θ_k keeps) live in
-``mmautomix/core/ema.py``. Before each update iteration (k + 1) % n == 0 the hook sets
-the model's m = ``momentum_at(k, K, m_base, m_end, scope)``; after it (mmengine steps the
-optimizer inside ``train_step``, before ``after_train_iter``) it asks the model for the
-update θ_k ← m·θ_k + (1−m)·θ_q.
+``mmautomix/core/ema.py``. The clock is the optimizer update (``update_clock.py``):
+before each iteration the hook sets the model's m = ``momentum_at(k, K, m_base, m_end,
+scope)`` with k the updates applied so far and K those of the whole run; after an
+iteration whose ``train_step`` stepped the optimizer (``model.update_applied``) it asks
+the model for the update θ_k ← m·θ_k + (1−m)·θ_q — once per optimizer update, also with
+gradient accumulation, and never after a skipped step.
 
 This is not mmengine's ``EMAHook``: that keeps the average outside the model, swaps it
 in for validation and copies buffers; AutoMix trains *through* θ_k every step.
@@ -17,21 +19,22 @@ from mmpretrain.utils import get_ori_model
 from mmautomix.core.ema import momentum_at
 from mmautomix.registry import HOOKS
 from mmautomix.utils.resume import is_resuming
+from .update_clock import total_updates, updates_done
 
-__all__ = ['AutoMixMomentumHook', 'momentum_at']
+__all__ = ['AutoMixMomentumHook']
 
 
 @HOOKS.register_module()
 class AutoMixMomentumHook(Hook):
-    """Set m before each update iteration and update θ_k after it, unless the model
-    skipped the step (``model.step_skipped``, the rule of ``core/skip.py``).
+    """Set m before each iteration and update θ_k after each applied optimizer update
+    (none after a step the model skipped by the rule of ``core/skip.py``).
 
     Args:
         end_momentum (float): m_end. Reference: 0.999999 (CIFAR/Tiny-ImageNet),
             0.99999 (ImageNet-type data).
         adjust_scope (tuple): (start, end) of the cosine phase as fractions of training.
-        update_interval (int, optional): n; defaults to the optimizer wrapper's
-            ``accumulative_counts`` so that the EMA follows the optimizer steps.
+        update_interval (int, optional): n, checked to equal the optimizer wrapper's
+            ``accumulative_counts`` (the EMA follows the optimizer updates; leave unset).
     """
     priority = 'NORMAL'
 
@@ -68,6 +71,7 @@ class AutoMixMomentumHook(Hook):
                 f'AutoMixMomentumHook.update_interval={self.update_interval} but '
                 f'optim_wrapper.accumulative_counts={counts}: the EMA must follow the '
                 'optimizer steps; expected equal values (or leave update_interval unset)')
+        self.total_updates = total_updates(runner)
 
     COUNTERS = ('ema_steps', 'momentum', 'nonfinite_steps', 'single_sample_batches',
                 'applied_steps')
@@ -87,17 +91,14 @@ class AutoMixMomentumHook(Hook):
                 setattr(model, k, v)
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        if not self.every_n_train_iters(runner, self.update_interval):
-            return
         model = get_ori_model(runner.model)
-        model.momentum = momentum_at(runner.iter, runner.max_iters, model.base_momentum,
-                                     self.end_momentum, self.adjust_scope)
+        model.momentum = momentum_at(updates_done(model), self.total_updates,
+                                     model.base_momentum, self.end_momentum,
+                                     self.adjust_scope)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        if not self.every_n_train_iters(runner, self.update_interval):
-            return
         model = get_ori_model(runner.model)
-        if getattr(model, 'step_skipped', False):   # the skip rule: θ_k does not move
+        if not model.update_applied:   # a micro-batch of an accumulation, or skipped
             return
         model.momentum_update()
         runner.message_hub.update_scalar('train/ema_momentum', model.momentum)
