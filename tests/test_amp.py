@@ -2,7 +2,6 @@
 autocast (one loss-scale update per step, an fp32 Mix Block) and tools/train.py --amp."""
 import copy
 import glob
-import json
 import os.path as osp
 import sys
 

@@ -294,7 +294,7 @@ def phase_fns(model, x):
     """
     def clean():
         with torch.no_grad():
-            return model._mask_feature(x)
+            return model.mask_feature(x)
 
     def clean_to_stage():
         saved, model.truncate_clean_pass = model.truncate_clean_pass, True
@@ -305,11 +305,11 @@ def phase_fns(model, x):
 
     def k_pass():
         xi = x.detach().clone().requires_grad_()
-        model._logits(model.backbone, model.head_mix, xi).sum().backward()
+        model.network_logits(model.backbone, model.head_mix, xi).sum().backward()
         return xi.grad
 
     def q_pass():
-        model._logits(model.backbone_q, model.head_q, x).sum().backward()
+        model.network_logits(model.backbone_q, model.head_q, x).sum().backward()
         grads = [p.grad for p in model.backbone_q.parameters()]
         model.zero_grad(set_to_none=True)
         return grads

@@ -32,7 +32,8 @@ from mmengine.dataset import pseudo_collate
 from mmengine.runner import load_checkpoint
 from mmpretrain.models.utils.batch_augments import CutMix
 
-from mmautomix.core import mask_scale_for, mix, mix_sources
+from mmautomix.core import mix, mix_sources
+from mmautomix.models.data_preprocessor import normalization
 from mmautomix.models.mixups import FMix, SaliencyMix
 from mmautomix.models.mixups.puzzlemix import input_saliency, puzzle_mix, unit_range
 from mmautomix.registry import DATASETS, MODELS
@@ -90,10 +91,7 @@ def adautomix_rows(model, x, lam):
     k = x.size(0)
     indices = [(torch.arange(k) + s) % k for s in range(k)]
     weights = [lam] + [(1 - lam) / (k - 1)] * (k - 1)
-    with torch.no_grad():
-        z = model._mask_feature(x)
-        mask = model.mix_block(z, indices, weights, mask_scale_for(x, z, model.mask_scale),
-                               up_mode=model.mix_block.unsampling_mode[0])
+    mask = model.sources_mask(x, indices, weights)
     rows = {}
     for s in range(k):
         m = mask[:1, s:s + 1]
@@ -114,10 +112,7 @@ def mixes_of_pair(model, x, labels, lam, args):
     scores = F.one_hot(torch.arange(2), 2).float()
     if name != 'AdAutoMix':
         rows = {}
-        with torch.no_grad():
-            z = model._mask_feature(x)
-            mask = model.mix_block(z, lam, idx, mask_scale_for(x, z, model.mask_scale),
-                                   up_mode=model.mix_block.unsampling_mode[0])
+        mask = model.mix_mask(x, lam, idx)
         m0 = mask[:1, :1]
         rows[f'{name} mask'] = (m0.expand_as(x[:1, :1]) * 255.0,
                                 f'mean {float(m0.mean()):.2f}\nstd {float(m0.std()):.3f}')
@@ -166,7 +161,7 @@ def main():
     inputs = data['inputs']
     labels = torch.cat([ds.gt_label for ds in data['data_samples']])
     pre = model.data_preprocessor
-    mean, std = (pre.mean, pre.std) if getattr(pre, '_enable_normalize', False) else (None, None)
+    mean, std = normalization(pre)
 
     cells, captions, names = [], [], []
     for p in range(args.pairs):

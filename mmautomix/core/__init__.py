@@ -15,8 +15,8 @@ from .feature_tap import FeatureTap, find_layer, tokens_to_grid
 from .losses import eta_balanced_soft_cross_entropy
 from .mix_block import SAMIX_OPTIONS, MixBlock, rescale_lambda
 from .mixing import (CoreInputError, adjust_mask_mean, check_inputs, check_labels,
-                     constant_mask, mask_scale_for, mask_statistics, mix, permutation,
-                     renamed_errors, sample_pairs, soft_target)
+                     constant_mask, mask_scale_for, mask_statistics, mix, mixed_target,
+                     pair_target, permutation, renamed_errors, sample_pairs)
 from .skip import StepSkipper, buffer_snapshot, nonfinite_losses
 from .mix_block_updates import MixBlockUpdates
 from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches, has_loss,
@@ -29,6 +29,6 @@ __all__ = ['AdAutoMixClassifier', 'AdaptiveMask', 'AutoMixClassifier', 'BranchWe
            'buffer_snapshot', 'check_inputs', 'check_labels', 'constant_mask',
            'copy_to_ema', 'ema_update', 'eta_balanced_soft_cross_entropy',
            'find_layer', 'has_loss', 'mask_scale_for', 'mask_statistics', 'mix',
-           'mix_sources', 'momentum_at', 'nonfinite_losses', 'permutation',
-           'renamed_errors', 'rescale_lambda', 'sample_pairs', 'soft_cross_entropy',
-           'soft_target', 'tokens_to_grid', 'total_loss']
+           'mix_sources', 'mixed_target', 'momentum_at', 'nonfinite_losses',
+           'pair_target', 'permutation', 'renamed_errors', 'rescale_lambda',
+           'sample_pairs', 'soft_cross_entropy', 'tokens_to_grid', 'total_loss']

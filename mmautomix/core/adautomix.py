@@ -44,8 +44,8 @@ import torch.nn.functional as F
 from .adaptive_mask import AdaptiveMask, mix_sources
 from .classifier import AutoMixClassifier, soft_cross_entropy
 from .mixing import (check_feature_channels, check_inputs, check_labels, mask_scale_for,
-                     mask_statistics, renamed_errors, source_mask_statistics,
-                     source_target)
+                     mask_statistics, mixed_target, one_hot, renamed_errors,
+                     source_mask_statistics)
 from .step import StepLosses, StepNetworks
 
 
@@ -137,7 +137,7 @@ def adautomix_branches(x: torch.Tensor,
         float(adversarial)))
     if not switched_off():
         p = nets.ema_mix_logits(x_mb)
-        ce = (losses.mix_k or losses.mix)(p, source_target(y, i_mb, w_mb, num_classes))
+        ce = (losses.mix_k or losses.mix)(p, mixed_target(one_hot(y, num_classes), i_mb, w_mb))
         if adversarial or similarity_every_step:
             with torch.no_grad():
                 preds = [nets.ema_mix_logits(x[idx]) for idx in i_mb]
@@ -163,14 +163,14 @@ def adautomix_branches(x: torch.Tensor,
     if k > 2:
         x_lin = mix_sources(x, linear, i_bb)
         loss_co = losses.mix(nets.online_mix_logits(x_lin),
-                             source_target(y, i_bb, w_bb, num_classes))
+                             mixed_target(one_hot(y, num_classes), i_bb, w_bb))
         yield dict(loss_one_q=(1 - mixup_radio) * loss_one + mixup_radio * loss_co,
                    acc_one_q=acc.detach())
     else:
         yield dict(loss_one_q=loss_one, acc_one_q=acc.detach())
 
     logits = nets.online_mix_logits(x_bb)
-    yield dict(loss_mix_q=losses.mix(logits, source_target(y, i_bb, w_bb, num_classes)))
+    yield dict(loss_mix_q=losses.mix(logits, mixed_target(one_hot(y, num_classes), i_bb, w_bb)))
 
 
 class AdAutoMixClassifier(AutoMixClassifier):

@@ -27,7 +27,6 @@ import torch.nn.functional as F
 
 from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
-from .losses import check_neg_weight, eta_balanced_soft_cross_entropy
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
 from .mixing import renamed_errors
@@ -83,8 +82,6 @@ class AutoMixClassifier(nn.Module):
             ``mmautomix.core``), which also sets the mask-loss mode and margin.
         mask_adjust (float): SAMix's p of rescaling M_bb to mean λ (0: off); see
             ``core/step.py``. mask_adjust_to (str): 'lam_mb' (faithful) or 'lam_bb'.
-        neg_weight (float): η of SAMix's η-balanced soft cross-entropy for the Mix
-            Block's loss (``core/losses.py``; 1: the plain soft cross-entropy).
         max_nonfinite (int): steps with a non-finite loss, like batches of one sample,
             are skipped with a warning (the project's one rule, ``core/skip.py``: no
             update, buffers restored, θ_k not moved); this many non-finite steps stop
@@ -116,7 +113,6 @@ class AutoMixClassifier(nn.Module):
                  mix_block_options: Optional[dict] = None,
                  mask_adjust: float = 0.0,
                  mask_adjust_to: str = 'lam_mb',
-                 neg_weight: float = 1.0,
                  max_nonfinite: int = 10):
         super().__init__()
         if not isinstance(model, nn.Module):
@@ -131,12 +127,10 @@ class AutoMixClassifier(nn.Module):
         self.online = model                                   # θ_q
         self.ema = copy.deepcopy(model).requires_grad_(False)  # θ_k
         check_mask_adjust(mask_adjust, mask_adjust_to)
-        check_neg_weight(neg_weight)
         self.mix_block = MixBlock(in_channels, **dict(
             dict(lam_concat=lam_concat, mask_loss_margin=mask_loss_margin),
             **(mix_block_options or {})))
         self.mask_adjust, self.mask_adjust_to = float(mask_adjust), mask_adjust_to
-        self.neg_weight = float(neg_weight)
         self._tap = FeatureTap(self.ema, layer, num_extra_tokens, key='layer')
         self.layer = layer
         self.num_classes = num_classes
@@ -194,7 +188,7 @@ class AutoMixClassifier(nn.Module):
         """The three loss branches of one step (see ``mmautomix.core.step``)."""
         return renamed_errors(automix_branches(
             x, y, self.step_networks(),
-            StepLosses(one=F.cross_entropy, mix=soft_cross_entropy, mix_k=self._mix_k_loss()),
+            StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
             self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
             mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
             mask_scale=self.mask_scale, weights=self.weights,
@@ -202,11 +196,6 @@ class AutoMixClassifier(nn.Module):
             mask_adjust=self.mask_adjust, mask_adjust_to=self.mask_adjust_to,
             one_q_fraction=self.one_q_fraction),
             dict(layer=f'layer={self.layer!r}'))
-
-    def _mix_k_loss(self):
-        if self.neg_weight == 1:
-            return None
-        return lambda logits, t: eta_balanced_soft_cross_entropy(logits, t, self.neg_weight)
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor,
                    optimizer: torch.optim.Optimizer,

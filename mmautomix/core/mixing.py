@@ -65,19 +65,29 @@ def adjust_mask_mean(mask: torch.Tensor, lam: float, eps: float = 1e-8) -> torch
     return torch.stack([m0, 1 - m0], dim=1)
 
 
-def source_target(labels: torch.Tensor, indices: Sequence[torch.Tensor],
-                  weights: Sequence[float], num_classes: int) -> torch.Tensor:
-    """Σ_s w_s onehot(y[I_s]): the target of an image mixed from several sources
-    (AdAutoMix); :func:`soft_target` is the two-image case with I_1 the identity."""
-    one_hot = F.one_hot(labels, num_classes).float()
-    return sum(w * one_hot[idx] for w, idx in zip(weights, indices))
+def mixed_target(scores: torch.Tensor, indices: Sequence[torch.Tensor],
+                 weights: Sequence) -> torch.Tensor:
+    """Σ_s w_s · y[I_s]: the soft target of images mixed from the sources x[I_s] at
+    weights w_s (each a float, or one value per sample), y the N×classes targets of the
+    batch (one-hot or already soft). Two sources: ``mixed_target(y, (arange, idx),
+    (λ, 1 − λ))`` = λ y + (1 − λ) y[idx]; AdAutoMix's K sources likewise."""
+    total = 0
+    for w, idx in zip(weights, indices):
+        if isinstance(w, torch.Tensor):
+            w = w.to(scores).view(-1, 1)
+        total = total + w * scores[idx]
+    return total
 
 
-def soft_target(labels: torch.Tensor, index: torch.Tensor, lam: float,
-                num_classes: int) -> torch.Tensor:
-    """λ y + (1 − λ) y[index] with y one-hot."""
-    one_hot = F.one_hot(labels, num_classes).float()
-    return lam * one_hot + (1 - lam) * one_hot[index]
+def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """The N×classes float one-hot targets of class indices."""
+    return F.one_hot(labels, num_classes).float()
+
+
+def pair_target(labels: torch.Tensor, index: torch.Tensor, lam, num_classes: int):
+    """λ y + (1 − λ) y[index] with y the one-hot labels (:func:`mixed_target`)."""
+    identity = torch.arange(labels.size(0), device=labels.device)
+    return mixed_target(one_hot(labels, num_classes), (identity, index), (lam, 1 - lam))
 
 
 class CoreInputError(ValueError):

@@ -103,10 +103,17 @@ class AdAutoMix(AutoMix):
                  up_mode: Optional[str] = None) -> torch.Tensor:
         """The generator's two-source mask for x and x[index] at weights (λ, 1 − λ):
         M[:, 1] is the weight of x[index], as :meth:`AutoMix.mix_mask`'s M_j."""
-        z = self._mask_feature(x)
+        return self.sources_mask(x, [torch.arange(x.size(0), device=x.device), index],
+                                 [lam, 1 - lam], up_mode)
+
+    @torch.no_grad()
+    def sources_mask(self, x: torch.Tensor, indices, weights,
+                     up_mode: Optional[str] = None) -> torch.Tensor:
+        """M ∈ [0, 1]^{N×K×H×W}: the generator's masks for K sources x[indices[s]] at
+        weights ℓ_s (summing to 1 over s at every pixel); no gradient."""
+        z = self.mask_feature(x)
         mode = up_mode or self.mix_block.unsampling_mode[0]
-        return self.mix_block(z, [torch.arange(x.size(0), device=x.device), index],
-                              [lam, 1 - lam], mask_scale_for(x, z, self.mask_scale),
+        return self.mix_block(z, indices, weights, mask_scale_for(x, z, self.mask_scale),
                               up_mode=mode)
 
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):

@@ -39,3 +39,13 @@ class GreyClsDataPreprocessor(ClsDataPreprocessor):
         else:
             inputs = [to_grey(img) for img in inputs]
         return super().forward(dict(data, inputs=inputs), training)
+
+
+def normalization(data_preprocessor):
+    """(mean, std) of the C×1×1 normalisation x = (pixel − mean) / std that an mmpretrain
+    ``ClsDataPreprocessor`` applies, or (None, None) when it does not normalise: the
+    preprocessor registers its ``mean``/``std`` buffers only when it normalises."""
+    mean = getattr(data_preprocessor, 'mean', None)
+    if not isinstance(mean, torch.Tensor):
+        return None, None
+    return mean, data_preprocessor.std

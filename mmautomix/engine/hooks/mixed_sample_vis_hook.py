@@ -13,6 +13,7 @@ from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
 from mmautomix.registry import HOOKS
+from mmautomix.models.data_preprocessor import normalization
 from mmautomix.visualization import mixed_sample_grid, picture_name
 
 
@@ -44,7 +45,6 @@ class MixedSampleVisHook(Hook):
         if record is None:
             return
         pre = model.data_preprocessor
-        mean = getattr(pre, 'mean', None) if getattr(pre, '_enable_normalize', False) else None
-        std = getattr(pre, 'std', None) if mean is not None else None
+        mean, std = normalization(pre)
         grid = mixed_sample_grid(record, mean, std, self.max_samples, self.min_tile)
         runner.visualizer.add_image(picture_name(record), grid, step=runner.iter + 1)

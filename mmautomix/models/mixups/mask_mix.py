@@ -16,8 +16,7 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 
-from mmautomix.core.mixing import permutation
-from .targets import mix_scores
+from mmautomix.core.mixing import mixed_target, permutation
 
 __all__ = ['AUGMENT_KEY', 'MaskMix', 'check_alpha', 'check_positive', 'permutation']
 
@@ -68,7 +67,8 @@ class MaskMix:
         mask, lam = self.sample_mask(batch_inputs, x_j, lam)
         mask = mask.to(batch_inputs)
         mixed = batch_inputs * mask + x_j * (1 - mask)
-        return mixed, mix_scores(batch_scores, index, lam)
+        identity = torch.arange(n, device=index.device)
+        return mixed, mixed_target(batch_scores, (identity, index), (lam, 1 - lam))
 
     def __call__(self, batch_inputs: torch.Tensor, batch_score: torch.Tensor):
         if batch_score.dim() != 2:

@@ -55,6 +55,7 @@ import torch.nn.functional as F
 from mmpretrain.models import ImageClassifier
 
 from mmautomix.registry import MODELS, our_scope
+from ..data_preprocessor import normalization
 from .mask_mix import check_alpha, check_positive, permutation
 from .targets import (check_labels, check_no_batch_augments, check_soft_loss,
                       set_mixed_scores)
@@ -206,8 +207,9 @@ def input_saliency(model: torch.nn.Module, logits_fn, inputs: torch.Tensor,
 
 def unit_range(data_preprocessor, like: torch.Tensor):
     """(mean, std), C×1×1, such that x·std + mean maps the preprocessed inputs to [0, 1]."""
-    if getattr(data_preprocessor, '_enable_normalize', False):
-        return data_preprocessor.mean.to(like) / 255, data_preprocessor.std.to(like) / 255
+    mean, std = normalization(data_preprocessor)
+    if mean is not None:
+        return mean.to(like) / 255, std.to(like) / 255
     return like.new_zeros(1, 1, 1), like.new_full((1, 1, 1), 1 / 255)
 
 

@@ -2,12 +2,11 @@
 from typing import List, Union
 
 import torch
-import torch.nn.functional as F
 
-from mmautomix.core.mixing import CoreInputError
+from mmautomix.core.mixing import CoreInputError, pair_target
 from mmautomix.core.mixing import check_labels as _check_labels
 
-__all__ = ['check_labels', 'check_no_batch_augments', 'check_soft_loss', 'mix_scores',
+__all__ = ['check_labels', 'check_no_batch_augments', 'check_soft_loss',
            'set_mixed_scores']
 
 
@@ -19,14 +18,6 @@ def check_labels(labels: torch.Tensor, num_classes: int) -> None:
         raise err.renamed(dict(num_classes='model.head.num_classes')) from None
 
 
-def mix_scores(scores: torch.Tensor, index: torch.Tensor,
-               lam: Union[float, torch.Tensor]) -> torch.Tensor:
-    """λ y + (1 − λ) y[index]; λ a float or one value per sample."""
-    if isinstance(lam, torch.Tensor):
-        lam = lam.to(scores).view(-1, 1)
-    return lam * scores + (1 - lam) * scores[index]
-
-
 def set_mixed_scores(data_samples: List, index: torch.Tensor,
                      lam: Union[float, torch.Tensor], num_classes: int) -> None:
     """Give every data sample its soft target ``gt_score`` = λ y_i + (1 − λ) y_index[i],
@@ -34,7 +25,7 @@ def set_mixed_scores(data_samples: List, index: torch.Tensor,
     labels = torch.cat([ds.gt_label for ds in data_samples])
     check_labels(labels, num_classes)
     labels = labels.to(index.device)
-    scores = mix_scores(F.one_hot(labels, num_classes).float(), index, lam)
+    scores = pair_target(labels, index, lam, num_classes)
     for ds, score in zip(data_samples, scores):
         ds.set_gt_score(score)
 
