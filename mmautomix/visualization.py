@@ -96,8 +96,9 @@ def picture_name(record: dict) -> str:
 def mixed_sample_grid(record: dict, mean=None, std=None, max_samples: int = 8,
                       min_tile: int = 96) -> np.ndarray:
     """The training-time picture of AutoMix: rows x_i, x_j (the paired image), the mask
-    M[:, 0] applied to x_i (white = keep x_i) with its mean under it, and the mixed
-    image with λ under it; one column per sample."""
+    M[:, 0] applied to x_i (white = keep x_i) with its mean beside the λ x_i's label
+    weight is (a mask that follows λ has mean λ) and its spatial std (0: flat), and the
+    mixed image with λ under it; one column per sample."""
     n = min(max_samples, record['x'].size(0))
     if isinstance(record['idx'], (list, tuple)):
         return _sources_grid(record, n, mean, std, min_tile)
@@ -110,8 +111,10 @@ def mixed_sample_grid(record: dict, mean=None, std=None, max_samples: int = 8,
             to_uint8(mask * 255.0), to_uint8(record['mixed'][:n], mean, std)]
     means = mask.float().flatten(1).mean(1).tolist()
     stds = mask.float().flatten(1).std(1).tolist()
+    # the mask's share of x_i against the λ its label gets, and its spatial contrast
     captions = [[''] * n, [''] * n,
-                [f'mean {m:.2f}\nstd {sd:.3f}' for m, sd in zip(means, stds)],
+                [f'mean {m:.2f}\nlam  {record["lam"]:.2f}\nstd {sd:.3f}'
+                 for m, sd in zip(means, stds)],
                 [f'lam {record["lam"]:.2f}'] * n]
     cells: List[List[np.ndarray]] = [list(r) for r in rows]
     return tile_grid(cells, captions, ['x_i', 'x_j', 'M[0]', 'mixed'], min_tile=min_tile)

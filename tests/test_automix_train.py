@@ -90,8 +90,9 @@ def test_mixed_sample_pictures_are_written(automix_run):
     import cv2
     img = cv2.imread(pics[-1])
     # 4 rows (x_i, x_j, mask, mixed) of 28-px tiles upscaled x4 to 112 px, 8 columns,
-    # 4-px gaps, a caption band of 2 lines (14 px each + 4) under every row, row labels
-    tile, gap, band = 112, 4, 2 * 14 + 4
+    # 4-px gaps, a caption band of 3 lines (14 px each + 4: the mask's mean, the λ it
+    # should follow, its spatial std) under every row, row labels
+    tile, gap, band = 112, 4, 3 * 14 + 4
     assert img.shape[0] == gap + 4 * (tile + band + gap)
     left = img.shape[1] - 8 * (tile + gap)          # row-label column + first gap
     assert 20 < left < 80

@@ -2,8 +2,6 @@
 hand computations, and the mask columns from both log formats."""
 import json
 import math
-import os
-import os.path as osp
 
 import pytest
 from benchmark import masks
@@ -114,3 +112,12 @@ def test_mask_columns_from_both_log_formats(tmp_path):
     text = t.markdown(list(rows.values()), 1, 'T')
     mixup = next(line for line in text.splitlines() if line.startswith('| mixup'))
     assert '| n/a | n/a |' in mixup and '| 0.065 | 0.135 |' in text
+
+
+def test_the_masks_sentence_says_flat_or_spatial_and_whether_they_follow_lambda():
+    flat = masks.describe(0.015, 0.219)
+    assert flat.startswith('The masks are flat: one mixing weight per image')
+    assert '0.22 away from the 1 − λ' in flat and 'spatial std 0.015' in flat
+    spatial = masks.describe(0.075, 0.05)
+    assert spatial.startswith('The masks are spatial') and 'their shares follow λ' in spatial
+    assert masks.describe(masks.FLAT_BELOW, 0.0).startswith('The masks are spatial')

@@ -474,6 +474,14 @@ def test_summary_writes_the_two_reference_table_between_its_markers(tmp_path):
     assert rows[2] == ('| mixup | 85.50 / 86.50 / – | 86.00 ± 0.71 | +0.50 / +1.00 / – | '
                        '+0.75 [-2.43, +3.93] (level) | +0.50 / +0.50 / – | '
                        '+0.50 [+0.50, +0.50] (ahead) |')
+    # --methods: the compact table keeps the named rows only, same cells
+    assert t.main(args + ['--methods', 'automix', 'vanilla']) == 0
+    assert doc.read_text().splitlines()[4:6] == [
+        '| **AutoMix** | 3 | 86.50 ± 0.50 | +1.67 [-0.23, +3.56] (level) | – |',
+        '| vanilla | 3 | 84.83 ± 0.76 | – | +1.67 [-0.23, +3.56] (level) |']
+    assert doc.read_text().splitlines()[6] == '<!-- /table -->'
+    with pytest.raises(SystemExit, match=r"--methods \['nosuch'\] are not in the tables"):
+        t.main(args + ['--methods', 'nosuch'])
     doc.write_text('no markers\n')
     with pytest.raises(SystemExit, match=r'no <!-- table --> \.\.\. <!-- /table --> block'):
         t.main(args)

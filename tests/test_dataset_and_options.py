@@ -99,3 +99,14 @@ def test_cfg_option_type_switches_the_class_its_arguments_are_checked_against():
         apply_cfg_options(Config.fromfile(FMNIST_CFG),
                           {'optim_wrapper.type': 'mmautomix.PortableAmpOptimWrapper',
                            'optim_wrapper.dtpye': 'bfloat16'})
+
+
+def test_progress_line_reads_iteration_elapsed_and_eta():
+    from mmautomix.engine.hooks.progress_hook import ProgressHook, progress_line
+    assert progress_line(200, 800, 60.0) == \
+        '[progress] iteration 200/800 (25 %), elapsed 1:00, ETA 3:00'
+    assert progress_line(0, 800, 0.0).endswith('ETA unknown')
+    assert progress_line(10, 10, 4000.0) == \
+        '[progress] iteration 10/10 (100 %), elapsed 1:06:40, ETA 0:00'
+    with pytest.raises(ValueError, match=r'ProgressHook.interval=0'):
+        ProgressHook(interval=0)

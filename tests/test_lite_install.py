@@ -8,6 +8,7 @@ import glob
 import os
 import importlib.util
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -74,6 +75,9 @@ def demo_checkpoint(tmp_path_factory, fmnist_root):
          'val_dataloader.dataset.num_samples=100', 'train_cfg.max_epochs=1'],
         cwd=str(root / 'elsewhere'), capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    # the demo's progress line (ProgressHook): the last iteration always prints
+    assert re.search(r'\[progress\] iteration 2/2 \(100 %\), elapsed \d+:\d\d, ETA 0:00',
+                     proc.stdout + proc.stderr), proc.stdout[-2000:]
     return str(work / 'epoch_1.pth')
 
 

@@ -7,7 +7,8 @@
         --out docs/benchmarks/table [--title TEXT] [--paired-to METHOD] \\
         [--step-cost COST.json [MORE.json ...]]
     python tools/benchmark_table.py summary TABLE.json TABLE_VS_B.json \
-        --labels LABELS.json --into README.md [--per-seed] [--marker NAME]
+        --labels LABELS.json --into README.md [--per-seed] [--marker NAME] \
+        [--methods CONFIG_NAME ...]
     python tools/benchmark_table.py results TABLE.json TABLE_VS_B.json \
         --metafiles configs/*/metafile.yml --labels LABELS.json \
         --evaluated-on 'the 10,000 test images' --cite docs/benchmarks/x.md
@@ -902,8 +903,9 @@ def _seed_cells(p, seeds, sign=1):
     return [values, interval_text(p, sign)]
 
 
-def summary_table(table_a, table_b, labels, per_seed=False):
-    """The compact table (markdown lines) of two collect JSONs of the same runs."""
+def summary_table(table_a, table_b, labels, per_seed=False, methods=None):
+    """The compact table (markdown lines) of two collect JSONs of the same runs; only the
+    rows of ``methods`` (config names) when given."""
     a_rows = {r['method']: r for r in table_a['methods']}
     b_rows = {r['method']: r for r in table_b['methods']}
     if set(a_rows) != set(b_rows):
@@ -913,7 +915,12 @@ def summary_table(table_a, table_b, labels, per_seed=False):
     if not (ref_a and ref_b):
         raise SystemExit('summary: both tables must be collected with --paired-to')
     name = lambda m: labels.get(m, m)   # noqa: E731
-    rows = by_top1(a_rows.values())
+    if methods:
+        unknown = sorted(set(methods) - set(a_rows))
+        if unknown:
+            raise SystemExit(f'summary: --methods {unknown} are not in the tables; '
+                             f'expected some of {sorted(a_rows)}')
+    rows = by_top1(r for m, r in a_rows.items() if not methods or m in methods)
     cost = any(r.get('step_cost') is not None for r in rows)
     cost_ref = table_a.get('step_cost_reference')
     seeds = sorted({int(s) for r in rows for s in r['per_seed']})
@@ -971,7 +978,7 @@ def cmd_summary(args):
     if args.labels:
         with open(args.labels) as f:
             labels = json.load(f)
-    lines = summary_table(*tables, labels, per_seed=args.per_seed)
+    lines = summary_table(*tables, labels, per_seed=args.per_seed, methods=args.methods)
     with open(args.into) as f:
         text = f.read()
     with open(args.into, 'w') as f:
@@ -1120,6 +1127,8 @@ def main(argv=None):
     p.add_argument('--marker', default='regime-table')
     p.add_argument('--per-seed', action='store_true',
                    help="each seed's top-1 and paired differences")
+    p.add_argument('--methods', nargs='+',
+                   help='only these methods (config names); default: every one')
     p.set_defaults(fn=cmd_summary)
     p = sub.add_parser('results', help="write each method's metafile Results (top-1 "
                        'and note) from two collected tables (paired to A, to B)')

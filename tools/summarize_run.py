@@ -7,21 +7,41 @@ import glob
 import json
 import os.path as osp
 
+from benchmark import masks
 
-def last_val_metrics(work_dir):
-    """The last validation record of the newest run under ``work_dir``."""
+
+def newest_scalars(work_dir):
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not logs:
         raise FileNotFoundError(f'no scalars.json under {work_dir}/*/vis_data/')
+    return logs[-1]
+
+
+def mask_summary(work_dir):
+    """The run's end-of-training mask statistics (``benchmark.masks``), or None when it
+    logged none (not a learned mixup)."""
+    stats = []
+    with open(newest_scalars(work_dir)) as f:
+        for line in f:
+            rec = json.loads(line)
+            values = masks.record(rec)
+            if values is not None:
+                stats.append([rec.get('step', len(stats))] + values)
+    return masks.end_of_training(stats)
+
+
+def last_val_metrics(work_dir):
+    """The last validation record of the newest run under ``work_dir``."""
+    path = newest_scalars(work_dir)
     last = None
-    with open(logs[-1]) as f:
+    with open(path) as f:
         for line in f:
             rec = json.loads(line)
             if any(k.startswith('accuracy') for k in rec):
                 last = rec
     if last is None:
-        raise ValueError(f'{logs[-1]} holds no validation record')
-    return last, osp.dirname(logs[-1])
+        raise ValueError(f'{path} holds no validation record')
+    return last, osp.dirname(path)
 
 
 def uses_precise_bn(work_dir):
@@ -47,6 +67,12 @@ def main():
     for key in sorted(rec):
         if key.startswith('accuracy'):
             print(f'{key:28s} {rec[key]:6.2f} %   ({names.get(key.split("/")[0], "")})')
+    end = mask_summary(args.work_dir)
+    if end is not None:
+        spatial, lam_error = end[0], end[1]
+        print(f'Mix Block masks, last {masks.LAST} logged steps: spatial std {spatial:.3f}, '
+              f'|mean(M_j) - (1 - lam)| {lam_error:.3f}')
+        print(masks.describe(spatial, lam_error))
     pics = sorted(glob.glob(osp.join(vis_dir, 'vis_image', '*.png')),
                   key=osp.getmtime)   # names carry λ, so sort by time, not name
     if pics:

@@ -70,3 +70,23 @@ def cell(value, n_runs=None) -> str:
     if n_runs is not None and n < n_runs:
         text += f' ({n} of {n_runs} seeds)'
     return text
+
+
+#: below this within-mask spatial std a mask counts as flat (one value per image)
+FLAT_BELOW = 0.05
+#: up to this |mean(M_j) − (1 − λ)| the masks' shares follow λ
+TRACKS_LAM_UP_TO = 0.1
+
+
+def describe(spatial_std: float, lam_error: float) -> str:
+    """One sentence on what a run's Mix Block masks are, from their end-of-training
+    statistics (thresholds ``FLAT_BELOW`` and ``TRACKS_LAM_UP_TO``)."""
+    shape = ('spatial: the Mix Block chooses where each image shows'
+             if spatial_std >= FLAT_BELOW else
+             'flat: one mixing weight per image, a learned global mixup rather than a '
+             'spatial mask (what AutoMix\'s official recipe does on small images, '
+             'docs/benchmarks/mask_learning.md)')
+    share = ('their shares follow λ' if lam_error <= TRACKS_LAM_UP_TO else
+             f'their shares are {lam_error:.2f} away from the 1 − λ the labels use')
+    return (f'The masks are {shape} (spatial std {spatial_std:.3f}, threshold '
+            f'{FLAT_BELOW}); {share} (|mean(M_j) − (1 − λ)| = {lam_error:.2f}).')

@@ -12,4 +12,5 @@ custom_hooks = [
     dict(type='AutoMixMomentumHook', end_momentum=0.999, adjust_scope=(0.1, 1.0)),
     dict(type='MixedSampleVisHook', interval=100),
     dict(type='mmautomix.AutoMixPreciseBNHook', num_samples=5000),
+    dict(type='mmautomix.ProgressHook', interval=50),   # `make demo`'s progress line
 ]
