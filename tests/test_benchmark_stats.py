@@ -2,6 +2,7 @@
 hand computations, and the mask columns from both log formats."""
 import json
 import math
+import re
 
 import pytest
 from benchmark import masks
@@ -112,6 +113,11 @@ def test_mask_columns_from_both_log_formats(tmp_path):
     text = t.markdown(list(rows.values()), 1, 'T')
     mixup = next(line for line in text.splitlines() if line.startswith('| mixup'))
     assert '| n/a | n/a |' in mixup and '| 0.065 | 0.135 |' in text
+    # every row of the markdown table has the header's number of cells (a '|' inside a
+    # header, as in |mean(M_j) − (1 − λ)|, is escaped)
+    table = [line for line in text.splitlines() if line.startswith('|')]
+    cells = [len(re.split(r'(?<!\\)\|', line)) for line in table]
+    assert len(table) >= 4 and len(set(cells)) == 1, cells
 
 
 def test_the_masks_sentence_says_flat_or_spatial_and_whether_they_follow_lambda():
