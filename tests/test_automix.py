@@ -581,8 +581,9 @@ def test_picture_of_a_step_without_the_mix_block_shows_plain_mixup():
     torch.testing.assert_close(record['mixed'],
                                lam * record['x'] + (1 - lam) * record['x'][record['idx']])
     grid = mixed_sample_grid(record, max_samples=4, min_tile=32)
-    # 4 rows of 16-px images upscaled x2, 4 columns; the mask row (third) is λ_bb·255
-    t, pad, band = 32, 4, 2 * 14 + 4
+    # 4 rows of 16-px images upscaled x2, 4 columns, captions of 3 lines; the mask row
+    # (third) is λ_bb·255
+    t, pad, band = 32, 4, 3 * 14 + 4
     y = pad + 2 * (t + band + pad)
     left = grid.shape[1] - 4 * (t + pad)
     for c in range(4):

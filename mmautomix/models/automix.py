@@ -226,6 +226,7 @@ class AutoMix(ImageClassifier):
         # schedule and interval counts them, not the Runner's (micro-batch) iterations
         self.applied_steps = 0
         self.update_applied = False   # whether this iteration's step updated θ_q
+        self.step_counted = False     # this iteration's step went through train_step
         self.predict_online = predict_online
         self.eval_both = eval_both
         self.max_nonfinite = max_nonfinite
@@ -435,6 +436,7 @@ class AutoMix(ImageClassifier):
         self.skipper.applied()
         self.update_applied = optim_wrapper.should_update()
         self.applied_steps += int(self.update_applied)
+        self.step_counted = True
 
     def _staged_backward(self, data, optim_wrapper):
         """Forward and backward of the three branches, one after another (a branch a
@@ -480,13 +482,13 @@ class AutoMix(ImageClassifier):
 
     def skip_single_sample_batch(self, optim_wrapper):
         """A batch of one sample has no pair to mix: skipped (core/skip.py)."""
-        self.update_applied = False
+        self.update_applied, self.step_counted = False, True
         optim_wrapper.zero_grad()
         return self.skipper.single_sample_batch()
 
     def skip_nonfinite_step(self, optim_wrapper, losses, restore_buffers, where=''):
         """A step with a non-finite loss: skipped (core/skip.py)."""
-        self.update_applied = False
+        self.update_applied, self.step_counted = False, True
         optim_wrapper.zero_grad()
         return self.skipper.nonfinite(losses, restore_buffers, where)
 

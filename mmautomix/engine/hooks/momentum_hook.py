@@ -19,7 +19,7 @@ from mmpretrain.utils import get_ori_model
 from mmautomix.core.ema import momentum_at
 from mmautomix.registry import HOOKS
 from mmautomix.utils.resume import is_resuming
-from .update_clock import total_updates, updates_done
+from .update_clock import count_step_outside_the_model, total_updates, updates_done
 
 __all__ = ['AutoMixMomentumHook']
 
@@ -98,6 +98,7 @@ class AutoMixMomentumHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         model = get_ori_model(runner.model)
+        count_step_outside_the_model(model, runner.optim_wrapper)
         if not model.update_applied:   # a micro-batch of an accumulation, or skipped
             return
         model.momentum_update()

@@ -20,3 +20,15 @@ def total_updates(runner) -> int:
 def updates_done(model) -> int:
     """The optimizer updates applied so far (the index of the update in progress)."""
     return int(model.applied_steps)
+
+
+def count_step_outside_the_model(model, optim_wrapper) -> None:
+    """The clock for a wrapper that trains without calling the model's ``train_step``
+    (mmengine's plain ``MMDistributedDataParallel``: it runs the forward and
+    ``optim_wrapper.update_params`` itself): after such an iteration the optimizer
+    stepped when the wrapper's ``should_update()`` says so. A model whose own step ran
+    (``model.step_counted``) has counted already."""
+    if not model.step_counted:
+        model.update_applied = optim_wrapper.should_update()
+        model.applied_steps += int(model.update_applied)
+    model.step_counted = False
