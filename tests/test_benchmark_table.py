@@ -17,6 +17,16 @@ from conftest import REPO
 TOOL = osp.join(REPO, 'tools', 'benchmark_table.py')
 
 
+def assert_picture(path, min_side=200):
+    """``path`` is a readable image of at least ``min_side`` px a side with content: its
+    pixels are not all one colour and some are dark (lines, text), not a blank canvas."""
+    import cv2
+    img = cv2.imread(path)
+    assert img is not None, f'{path}: not a readable image'
+    assert min(img.shape[:2]) >= min_side, img.shape
+    assert img.std() > 5 and (img.min(axis=2) < 100).mean() > 0.001, path
+
+
 def tool():
     spec = importlib.util.spec_from_file_location('benchmark_table', TOOL)
     mod = importlib.util.module_from_spec(spec)
@@ -323,7 +333,8 @@ def test_real_runs_resume_and_collect(tmp_path, fmnist_root):
     rerun = [c if c != str(tmp_path / 'runs') else str(archive) for c in run]
     proc = subprocess.run(rerun, capture_output=True, text=True, timeout=900)
     assert proc.stdout.count('skipping (finished before)') == 2
-    assert osp.getsize(out + '_curves.png') > 1000 and osp.getsize(out + '_cost.png') > 1000
+    assert_picture(out + '_curves.png')
+    assert_picture(out + '_cost.png')
 
 
 def test_recipe_digest_ignores_what_does_not_change_training(tmp_path):
@@ -368,7 +379,7 @@ def test_seeds_that_validated_at_other_epochs_are_averaged(tmp_path):
     row = t.summarise(runs, last=1)[0]
     assert row['n'] == 2 and row['median_top1'][0] == 87.0 and not row['notes']
     t.plots(runs, [row], str(tmp_path / 'p'))      # curves over the epochs both have
-    assert osp.getsize(str(tmp_path / 'p_curves.png')) > 1000
+    assert_picture(str(tmp_path / 'p_curves.png'))
 
 
 def test_step_cost_column_and_picture_come_from_benchmark_configs(tmp_path):
@@ -393,7 +404,7 @@ def test_step_cost_column_and_picture_come_from_benchmark_configs(tmp_path):
     assert saved['step_cost_reference'] == 'mixup'
     assert {m['method']: m['step_cost'] for m in saved['methods']} == \
         {'automix': 2.9312, 'mixup': 1.0, 'cutmix': None}
-    assert osp.getsize(out + '_cost.png') > 0
+    assert_picture(out + '_cost.png')
 
 
 def test_step_costs_of_several_files_with_one_reference_are_read_as_one(tmp_path):
