@@ -105,6 +105,7 @@ def adautomix_branches(x: torch.Tensor,
     n = x.size(0)
     check_labels(labels, num_classes)
     y = labels.to(x.device)
+    targets = one_hot(y, num_classes)      # the one-hot labels every mixed target weighs
     margin = max(float(lam_margin), 0.0)
     k, lam, i_mb, i_bb = sample_sources(n, x.device, alpha, mix_samples, is_random)
     if k == 2:
@@ -137,7 +138,7 @@ def adautomix_branches(x: torch.Tensor,
         float(adversarial)))
     if not switched_off():
         p = nets.ema_mix_logits(x_mb)
-        ce = (losses.mix_k or losses.mix)(p, mixed_target(one_hot(y, num_classes), i_mb, w_mb))
+        ce = (losses.mix_k or losses.mix)(p, mixed_target(targets, i_mb, w_mb))
         if adversarial or similarity_every_step:
             with torch.no_grad():
                 preds = [nets.ema_mix_logits(x[idx]) for idx in i_mb]
@@ -163,14 +164,14 @@ def adautomix_branches(x: torch.Tensor,
     if k > 2:
         x_lin = mix_sources(x, linear, i_bb)
         loss_co = losses.mix(nets.online_mix_logits(x_lin),
-                             mixed_target(one_hot(y, num_classes), i_bb, w_bb))
+                             mixed_target(targets, i_bb, w_bb))
         yield dict(loss_one_q=(1 - mixup_radio) * loss_one + mixup_radio * loss_co,
                    acc_one_q=acc.detach())
     else:
         yield dict(loss_one_q=loss_one, acc_one_q=acc.detach())
 
     logits = nets.online_mix_logits(x_bb)
-    yield dict(loss_mix_q=losses.mix(logits, mixed_target(one_hot(y, num_classes), i_bb, w_bb)))
+    yield dict(loss_mix_q=losses.mix(logits, mixed_target(targets, i_bb, w_bb)))
 
 
 class AdAutoMixClassifier(AutoMixClassifier):

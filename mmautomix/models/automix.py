@@ -6,8 +6,8 @@ the Mix Block, λ ~ Beta(α, α) the mixing ratio, z the θ_k feature the Mix Bl
 
 Module names. The deployable model is the EMA one, so it owns mmpretrain's standard
 names: ``backbone``/``head`` are θ_k (backbone_k, head_one_k of the official code)
-and ``head_mix`` is head_mix_k (the parameter-free ``neck`` serves both models); the online θ_q lives in ``backbone_q``,
-``head_q`` and ``head_mix_q``. Hence ``predict``, ``extract_feat``, mmpretrain's
+and ``head_mix`` is head_mix_k (the parameter-free ``neck`` serves both models); the
+online θ_q lives in ``backbone_q``, ``head_q`` and ``head_mix_q``. Hence ``predict``, ``extract_feat``, mmpretrain's
 inference APIs and a detector's ``Pretrained(prefix='backbone.')`` all get the EMA
 weights, exactly what the official code exports.
 
@@ -339,11 +339,12 @@ class AutoMix(ImageClassifier):
 
     def _step_networks(self) -> StepNetworks:
         """θ_k's feature and θ_k's/θ_q's logits, the passes of the core's step."""
+        logits = self.network_logits
         return StepNetworks(
             clean_feature=self.mask_feature,
-            ema_mix_logits=lambda x: self.network_logits(self.backbone, self.head_mix, x),
-            online_logits=lambda x: self.network_logits(self.backbone_q, self.head_q, x),
-            online_mix_logits=lambda x: self.network_logits(self.backbone_q, self.head_mix_q, x))
+            ema_mix_logits=lambda x: logits(self.backbone, self.head_mix, x),
+            online_logits=lambda x: logits(self.backbone_q, self.head_q, x),
+            online_mix_logits=lambda x: logits(self.backbone_q, self.head_mix_q, x))
 
     def _step_losses(self, n: int) -> StepLosses:
         """The heads' losses, each averaged over the ``n`` images of the batch (L_one_q

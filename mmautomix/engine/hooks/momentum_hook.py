@@ -64,9 +64,7 @@ class AutoMixMomentumHook(Hook):
         if check_batch is not None:
             check_batch(getattr(runner.train_dataloader, 'batch_size', None))
         counts = getattr(runner.optim_wrapper, '_accumulative_counts', 1)
-        if self.update_interval is None:
-            self.update_interval = counts
-        elif self.update_interval != counts:
+        if self.update_interval not in (None, counts):
             raise ValueError(
                 f'AutoMixMomentumHook.update_interval={self.update_interval} but '
                 f'optim_wrapper.accumulative_counts={counts}: the EMA must follow the '
