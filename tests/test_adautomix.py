@@ -11,9 +11,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmautomix.core import (AdAutoMixClassifier, AdaptiveMask, adautomix_branches,
-                            soft_cross_entropy)
-from mmautomix.core.step import StepLosses, StepNetworks
+from mmautomix.core import (AdAutoMixClassifier, AdAutoMixOptions, AdaptiveMask,
+                            MixBlockUpdates, adautomix_branches)
+from function_network import FunctionNetwork
 
 
 def direct_mask(gen, z, indices, weights, s):
@@ -85,13 +85,15 @@ def run_step(x, y, gen, *, record=None, inputs=None, seed=0, **kw):
             inputs.append(v.detach())
         return head(feat(v))
 
-    nets = StepNetworks(clean_feature=feat, ema_mix_logits=lambda v: head(feat(v)),
-                        online_logits=lambda v: head(feat(v)), online_mix_logits=online_mix)
+    ema = FunctionNetwork(feature=feat, logits=lambda v: head(feat(v)))
+    online = FunctionNetwork(logits=lambda v: head(feat(v)), mix_logits=online_mix)
+    adversarial = kw.pop('adversarial', True)
+    updates = MixBlockUpdates(kw.pop('switch_off', 0.0))
     np.random.seed(seed)
     torch.manual_seed(seed)
     return list(adautomix_branches(
-        x, y, nets, StepLosses(one=F.cross_entropy, mix=soft_cross_entropy), gen,
-        num_classes=5, on_mix=record, **kw))
+        x, y, ema, online, gen, AdAutoMixOptions(num_classes=5, updates=updates, **kw),
+        adversarial=adversarial, on_mix=record))
 
 
 def test_mixed_images_are_weighted_sums_of_their_sources():
@@ -166,7 +168,8 @@ def test_two_sources_use_the_pairing_and_margin_like_automix():
 
 def test_switch_off_skips_the_generator_branch():
     x, y = torch.randn(6, 3, 8, 8), torch.arange(6) % 5
-    first = run_step(x, y, generator(), switched_off=lambda: True)[0]
+    # s = 1e-9: the draw u > s skips the branch (with probability 1 - 1e-9)
+    first = run_step(x, y, generator(), switch_off=1e-9)[0]
     assert not any(k.startswith('loss') for k in first)
 
 

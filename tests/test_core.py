@@ -306,18 +306,21 @@ def test_installing_needs_torch_alone_and_the_stack_is_the_mm_extra():
 
 
 def test_core_errors_use_the_front_ends_names():
-    """The core names bad input in its own terms; each front-end gives its names:
-    AutoMixClassifier's arguments here, the registered AutoMix's config keys."""
+    """The core names bad input by the names its options carry (``StepOptions.keys``),
+    else in its own terms: AutoMixClassifier's arguments here, the registered AutoMix's
+    config keys (test_automix.py)."""
     from mmautomix.core import CoreInputError
     model = automix()
     x, y = batch()
     y[3] = 7
     with pytest.raises(ValueError, match=r'label 7 of sample 3 in this batch is outside '
-                                         r'\[0, num_classes=5\); check') as info:
+                                         r'\[0, num_classes=5\); check'):
         step(model, x, y)
-    assert not isinstance(info.value, CoreInputError)
     err = CoreInputError('{num_classes}={n}', n=5)
     assert str(err) == 'num_classes=5'
+    named = CoreInputError('{num_classes}={n}', dict(num_classes='model.head.num_classes'),
+                           n=5)
+    assert str(named) == 'model.head.num_classes=5'
     assert str(err.renamed(dict(num_classes='model.head.num_classes'))) == \
         'model.head.num_classes=5'
 
@@ -450,3 +453,33 @@ def test_a_mix_block_that_would_never_train_is_refused():
                                          r'the Mix Block would never train'):
         model.param_groups(lr=0.1)
     assert len(model.param_groups(lr=0.1, mix_block_lr=0.0)) == 2
+
+
+def test_step_options_are_checked_once_and_name_the_callers_keys():
+    """One options object per step (core/options.py): bad values are refused when it is
+    built, named by the caller's keys; a valid one is frozen (the step reads it as it
+    is) and carries one default per knob."""
+    from dataclasses import FrozenInstanceError
+
+    from mmautomix.core import AdAutoMixOptions, BranchWeights, StepOptions
+    keys = dict(alpha='model.alpha', one_q_fraction='model.one_q_fraction',
+                head_weights='model.head_weights')
+    with pytest.raises(ValueError, match=r'^model\.alpha=0: expected a float > 0'):
+        StepOptions(num_classes=5, alpha=0, keys=keys)
+    with pytest.raises(ValueError, match=r'^mask_adjust_to=\'lam\': expected one of'):
+        StepOptions(num_classes=5, mask_adjust_to='lam')
+    with pytest.raises(ValueError, match=r'model\.one_q_fraction=0\.5 with '
+                                         r'model\.head_weights\.one_q=0'):
+        StepOptions(num_classes=5, one_q_fraction=0.5,
+                    weights=BranchWeights.from_dict(dict(one_q=0)), keys=keys)
+    with pytest.raises(ValueError, match=r'^num_classes=True: expected the number'):
+        StepOptions(num_classes=True)
+    with pytest.raises(ValueError, match=r'^adv_interval=0: expected an int >= 1'):
+        AdAutoMixOptions(num_classes=5, adv_interval=0)
+    options = StepOptions(num_classes=5)
+    with pytest.raises(FrozenInstanceError):
+        options.alpha = 1.0
+    assert (options.alpha, options.lam_margin, options.weights) == (2.0, -1.0,
+                                                                    BranchWeights())
+    ad = AdAutoMixOptions(num_classes=5, adv_interval=3)
+    assert [ad.adversarial(u) for u in range(4)] == [True, False, False, True]

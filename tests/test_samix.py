@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from mmautomix.core import (SAMIX_OPTIONS, AutoMixClassifier, MixBlock, adjust_mask_mean,
                             automix_branches, eta_balanced_soft_cross_entropy,
                             rescale_lambda, soft_cross_entropy)
-from mmautomix.core.step import StepLosses, StepNetworks
+from mmautomix.core import StepOptions
+from function_network import FunctionNetwork
 
 
 def poly(lam, k):
@@ -203,14 +204,12 @@ def _step_with_mask_adjust(to):
         seen['x_bb'] = v.detach()
         return logits(v)
 
-    nets = StepNetworks(clean_feature=feat, ema_mix_logits=logits, online_logits=logits,
-                        online_mix_logits=online_mix)
+    ema = FunctionNetwork(feature=feat, logits=logits)
+    online = FunctionNetwork(logits=logits, mix_logits=online_mix)
     np.random.seed(3)
     torch.manual_seed(5)
-    list(automix_branches(x, torch.arange(n) % 5, nets,
-                          StepLosses(one=F.cross_entropy, mix=soft_cross_entropy), block,
-                          num_classes=5, alpha=alpha, lam_margin=-1, mask_adjust=1.0,
-                          mask_adjust_to=to))
+    list(automix_branches(x, torch.arange(n) % 5, ema, online, block, StepOptions(
+        num_classes=5, alpha=alpha, lam_margin=-1, mask_adjust=1.0, mask_adjust_to=to)))
     paired = idx_bb != torch.arange(n)       # a sample paired with itself shows no share
     assert paired.sum() >= 4
     share = (seen['x_bb'] - x[idx_bb]) / (x - x[idx_bb])      # M_bb[:, 0] per pixel
@@ -315,9 +314,8 @@ def test_a_lambda_margin_step_still_calls_the_mix_block_on_the_backbone_branch()
         seen['x_bb'] = v.detach()
         return logits(v)
 
-    nets = StepNetworks(clean_feature=torch.nn.Conv2d(3, 4, 2, stride=2),
-                        ema_mix_logits=logits, online_logits=logits,
-                        online_mix_logits=online_mix)
+    ema = FunctionNetwork(feature=torch.nn.Conv2d(3, 4, 2, stride=2), logits=logits)
+    online = FunctionNetwork(logits=logits, mix_logits=online_mix)
     np.random.seed(1)
     lam_bb = float(np.random.beta(2.0, 2.0, 2)[1])
     np.random.seed(1)
@@ -327,8 +325,7 @@ def test_a_lambda_margin_step_still_calls_the_mix_block_on_the_backbone_branch()
     torch.manual_seed(2)
     before = int(bn[0].num_batches_tracked)
     # a margin of 0.5 holds for every λ: the backbone branch is plain mixup
-    list(automix_branches(x, torch.arange(n) % 5, nets,
-                          StepLosses(one=F.cross_entropy, mix=soft_cross_entropy), block,
-                          num_classes=5, alpha=2.0, lam_margin=0.5))
+    list(automix_branches(x, torch.arange(n) % 5, ema, online, block,
+                          StepOptions(num_classes=5, alpha=2.0, lam_margin=0.5)))
     assert int(bn[0].num_batches_tracked) - before == 2
     torch.testing.assert_close(seen['x_bb'], lam_bb * x + (1 - lam_bb) * x[idx_bb])

@@ -230,8 +230,9 @@ def backbone_passes(model, wrapper, data, steps=None):
 def step_period(model) -> int:
     """p, the steps after which the model's work repeats: the least common multiple of
     its Mix Block interval and its adversarial interval (1 for a model with neither)."""
-    updates = getattr(model, 'updates', None)
-    return math.lcm(getattr(updates, 'interval', 1), getattr(model, 'adv_interval', 1))
+    options = getattr(model, 'options', None)
+    updates = getattr(options, 'updates', None)
+    return math.lcm(getattr(updates, 'interval', 1), getattr(options, 'adv_interval', 1))
 
 
 def step_periods(models, steps):
@@ -305,11 +306,11 @@ def phase_fns(model, x):
 
     def k_pass():
         xi = x.detach().clone().requires_grad_()
-        model.network_logits(model.backbone, model.head_mix, xi).sum().backward()
+        model.theta_k.mix_logits(xi).sum().backward()
         return xi.grad
 
     def q_pass():
-        model.network_logits(model.backbone_q, model.head_q, x).sum().backward()
+        model.theta_q.logits(x).sum().backward()
         grads = [p.grad for p in model.backbone_q.parameters()]
         model.zero_grad(set_to_none=True)
         return grads

@@ -77,7 +77,7 @@ def pick_groups(dataset, groups, size, seed):
 
 def method_name(model):
     """AutoMix, SAMix (AutoMix with SAMix's Mix Block options) or AdAutoMix."""
-    if hasattr(model, 'mix_samples'):
+    if hasattr(getattr(model, 'options', None), 'mix_samples'):
         return 'AdAutoMix'
     block = model.mix_block
     if getattr(block, 'lam_mul', 0) or getattr(block, 'x_qk_concat', False) \
@@ -155,7 +155,7 @@ def main():
         model.init_weights()
     model.eval()
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    size = getattr(model, 'mix_samples', 2)
+    size = getattr(getattr(model, 'options', None), 'mix_samples', 2)
     ids = pick_groups(dataset, args.pairs, size, args.seed)
     data = model.data_preprocessor(pseudo_collate([dataset[i] for i in ids]), False)
     inputs = data['inputs']

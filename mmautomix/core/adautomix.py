@@ -35,6 +35,7 @@ every step, also when it is discarded; ``similarity_every_step=False`` computes 
 on adversarial steps (faster; θ_k's BN running statistics then see fewer batches).
 """
 import random
+from dataclasses import replace
 from typing import Callable, Dict, Iterator, Optional
 
 import numpy as np
@@ -42,17 +43,11 @@ import torch
 import torch.nn.functional as F
 
 from .adaptive_mask import AdaptiveMask, mix_sources
-from .classifier import AutoMixClassifier, soft_cross_entropy
+from .classifier import AutoMixClassifier
 from .mixing import (check_feature_channels, check_inputs, check_labels, mask_scale_for,
-                     mask_statistics, mixed_target, one_hot, renamed_errors,
-                     source_mask_statistics)
-from .step import StepLosses, StepNetworks
-
-
-def check_mix_samples(mix_samples, keys=('mix_samples', )) -> None:
-    if isinstance(mix_samples, bool) or not isinstance(mix_samples, int) or mix_samples < 2:
-        raise ValueError(f'{keys[0]}={mix_samples!r}: expected the number of source images '
-                         'per mixed image, an int >= 2 (AdAutoMix configs: 3)')
+                     mask_statistics, mixed_target, one_hot, source_mask_statistics)
+from .options import AdAutoMixOptions
+from .step import EmaNetwork, OnlineNetwork
 
 
 def sample_sources(n: int, device, alpha: float, mix_samples: int, is_random: bool):
@@ -74,52 +69,43 @@ def sample_sources(n: int, device, alpha: float, mix_samples: int, is_random: bo
 
 def adautomix_branches(x: torch.Tensor,
                        labels: torch.Tensor,
-                       nets: StepNetworks,
-                       losses: StepLosses,
+                       ema: EmaNetwork,
+                       online: OnlineNetwork,
                        mask_gen: AdaptiveMask,
+                       options: AdAutoMixOptions,
                        *,
-                       num_classes: int,
-                       alpha: float = 1.0,
-                       mix_samples: int = 3,
-                       is_random: bool = False,
                        adversarial: bool = True,
-                       beta_radio: float = 0.3,
-                       mixup_radio: float = 0.5,
-                       lam_margin: float = 0.0,
-                       margin_fix: bool = False,
-                       similarity_every_step: bool = True,
-                       switched_off: Callable[[], bool] = lambda: False,
-                       mask_scale: Optional[int] = None,
                        on_mix: Optional[Callable] = None
                        ) -> Iterator[Dict[str, torch.Tensor]]:
     """Yield the loss dicts of the three branches (see the module docstring).
 
-    ``nets.ema_mix_logits`` is θ_k with its mixup head (on x_mb and on the sources),
-    ``nets.online_logits`` θ_q's one-hot head (on x), ``nets.online_mix_logits`` θ_q's
-    mixup head (on x_lin and x_bb). ``losses.one`` is the CE with class indices and
-    ``losses.mix`` the soft CE (Σ_s w_s CE(p, y_s) equals the soft CE of Σ_s w_s y_s).
-    ``on_mix(x, indices, weights, mask, mixed)`` sees the Mix Block's mixed images.
+    ``ema.mix_logits`` is θ_k with its mixup head (on x_mb and on the sources),
+    ``online.logits`` θ_q's one-hot head (on x), ``online.mix_logits`` θ_q's mixup head
+    (on x_lin and x_bb); the networks' ``mix_loss`` is the soft CE (Σ_s w_s CE(p, y_s)
+    equals the soft CE of Σ_s w_s y_s). ``adversarial``: whether this step is one
+    (``options.adversarial(update)``). ``on_mix(x, indices, weights, mask, mixed)`` sees
+    the Mix Block's mixed images.
     """
+    o, names = options, options.keys
     check_inputs(x)
-    check_mix_samples(mix_samples)
     n = x.size(0)
-    check_labels(labels, num_classes)
+    check_labels(labels, o.num_classes, names)
     y = labels.to(x.device)
-    targets = one_hot(y, num_classes)      # the one-hot labels every mixed target weighs
-    margin = max(float(lam_margin), 0.0)
-    k, lam, i_mb, i_bb = sample_sources(n, x.device, alpha, mix_samples, is_random)
+    targets = one_hot(y, o.num_classes)    # the one-hot labels every mixed target weighs
+    margin = max(float(o.lam_margin), 0.0)
+    k, lam, i_mb, i_bb = sample_sources(n, x.device, o.alpha, o.mix_samples, o.is_random)
     if k == 2:
         w_mb, w_bb = [lam[0], 1 - lam[0]], [lam[1], 1 - lam[1]]
         constant_bb = margin >= lam[1] or margin >= 1 - lam[1]
     else:
         w_mb = w_bb = [v / sum(lam) for v in lam]
         l1 = w_bb[0]
-        constant_bb = margin >= l1 or (margin >= 1 - l1 if margin_fix else margin < 1 - l1)
+        constant_bb = margin >= l1 or (margin >= 1 - l1 if o.margin_fix else margin < 1 - l1)
 
     with torch.no_grad():
-        z = nets.clean_feature(x)
-    check_feature_channels(z, mask_gen.in_channels)
-    s = mask_scale_for(x, z, mask_scale)
+        z = ema.feature(x)
+    check_feature_channels(z, mask_gen.in_channels, names)
+    s = mask_scale_for(x, z, o.mask_scale, names)
     proj = mask_gen.project(z)
     mask_mb = mask_gen(z, i_mb, w_mb, s, projections=proj)
     linear = x.new_tensor(w_bb).view(1, -1, 1, 1)     # the constant mask ℓ of plain mixup
@@ -136,17 +122,17 @@ def adautomix_branches(x: torch.Tensor,
 
     branch = dict(mix_sources=torch.tensor(float(k)), adversarial=torch.tensor(
         float(adversarial)))
-    if not switched_off():
-        p = nets.ema_mix_logits(x_mb)
-        ce = (losses.mix_k or losses.mix)(p, mixed_target(targets, i_mb, w_mb))
-        if adversarial or similarity_every_step:
+    if not o.updates.switched_off():
+        p = ema.mix_logits(x_mb)
+        ce = ema.mix_loss(p, mixed_target(targets, i_mb, w_mb))
+        if adversarial or o.similarity_every_step:
             with torch.no_grad():
-                preds = [nets.ema_mix_logits(x[idx]) for idx in i_mb]
+                preds = [ema.mix_logits(x[idx]) for idx in i_mb]
             sim = sum(w * F.cosine_similarity(p, q, dim=-1)
                       for w, q in zip(w_mb, preds)).mean()
             branch['similarity'] = sim.detach()
         if adversarial:
-            branch['loss_mix_k'] = -beta_radio * ce + (1 - beta_radio) * sim
+            branch['loss_mix_k'] = -o.beta_radio * ce + (1 - o.beta_radio) * sim
         else:
             branch['loss_mix_k'] = ce
         branch['ce_mix_k'] = ce.detach()
@@ -157,21 +143,22 @@ def adautomix_branches(x: torch.Tensor,
     del proj, mask_mb, x_mb
     yield branch
 
-    logits = nets.online_logits(x)
-    loss_one = losses.one(logits, y)
+    logits = online.logits(x)
+    loss_one = online.loss(logits, y)
     acc = (logits.argmax(1) == y).float().mean() * 100
     del logits
     if k > 2:
         x_lin = mix_sources(x, linear, i_bb)
-        loss_co = losses.mix(nets.online_mix_logits(x_lin),
-                             mixed_target(targets, i_bb, w_bb))
-        yield dict(loss_one_q=(1 - mixup_radio) * loss_one + mixup_radio * loss_co,
+        loss_co = online.mix_loss(online.mix_logits(x_lin),
+                                  mixed_target(targets, i_bb, w_bb))
+        r = o.mixup_radio
+        yield dict(loss_one_q=(1 - r) * loss_one + r * loss_co,
                    acc_one_q=acc.detach())
     else:
         yield dict(loss_one_q=loss_one, acc_one_q=acc.detach())
 
-    logits = nets.online_mix_logits(x_bb)
-    yield dict(loss_mix_q=losses.mix(logits, mixed_target(targets, i_bb, w_bb)))
+    logits = online.mix_logits(x_bb)
+    yield dict(loss_mix_q=online.mix_loss(logits, mixed_target(targets, i_bb, w_bb)))
 
 
 class AdAutoMixClassifier(AutoMixClassifier):
@@ -202,13 +189,6 @@ class AdAutoMixClassifier(AutoMixClassifier):
                  lam_margin: float = 0.03, margin_fix: bool = False,
                  similarity_every_step: bool = True, lam_concat: bool = False,
                  unsampling_mode='bilinear', **kwargs):
-        check_mix_samples(mix_samples)
-        if isinstance(adv_interval, bool) or not isinstance(adv_interval, int) \
-                or adv_interval < 1:
-            raise ValueError(f'adv_interval={adv_interval!r}: expected an int >= 1')
-        for key, value in (('beta_radio', beta_radio), ('mixup_radio', mixup_radio)):
-            if not 0 <= value <= 1:
-                raise ValueError(f'{key}={value!r}: expected a weight in [0, 1]')
         for key in ('mask_loss_weight', 'mix_block_options', 'mask_adjust', 'head_weights',
                     'mix_block_interval'):
             if kwargs.get(key):
@@ -216,25 +196,20 @@ class AdAutoMixClassifier(AutoMixClassifier):
         if kwargs.get('one_q_fraction', 1) != 1:
             raise ValueError(f'one_q_fraction={kwargs["one_q_fraction"]!r}: not an '
                              'AdAutoMix option; expected 1')
+        options = AdAutoMixOptions(   # checked before anything is built
+            num_classes=num_classes, alpha=alpha, mix_samples=mix_samples,
+            is_random=is_random, beta_radio=beta_radio, mixup_radio=mixup_radio,
+            lam_margin=lam_margin, margin_fix=margin_fix,
+            similarity_every_step=similarity_every_step, adv_interval=adv_interval)
         super().__init__(model, layer, in_channels, num_classes, alpha=alpha,
                          lam_margin=lam_margin, mask_loss_weight=0.0, **kwargs)
+        self.options = replace(options, mask_scale=self.options.mask_scale,
+                               updates=self.options.updates, keys=self.options.keys)
         self.mix_block = AdaptiveMask(in_channels, lam_concat=lam_concat,
                                       unsampling_mode=unsampling_mode)
-        self.mix_samples, self.is_random = mix_samples, is_random
-        self.adv_interval, self.beta_radio = adv_interval, float(beta_radio)
-        self.mixup_radio, self.margin_fix = float(mixup_radio), margin_fix
-        self.similarity_every_step = similarity_every_step
 
     def branches(self, x: torch.Tensor, y: torch.Tensor):
         """The three loss branches of one AdAutoMix step."""
-        return renamed_errors(adautomix_branches(
-            x, y, self.step_networks(),
-            StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
-            self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
-            mix_samples=self.mix_samples, is_random=self.is_random,
-            adversarial=int(self.steps) % self.adv_interval == 0,
-            beta_radio=self.beta_radio, mixup_radio=self.mixup_radio,
-            lam_margin=self.lam_margin, margin_fix=self.margin_fix,
-            similarity_every_step=self.similarity_every_step,
-            switched_off=self.updates.switched_off, mask_scale=self.mask_scale),
-            dict(layer=f'layer={self.layer!r}'))
+        return adautomix_branches(
+            x, y, self.theta_k, self.theta_q, self.mix_block, self.options,
+            adversarial=self.options.adversarial(int(self.steps)))

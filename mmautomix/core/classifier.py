@@ -29,15 +29,35 @@ from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
-from .mixing import renamed_errors
 from .mix_block_updates import MixBlockUpdates
-from .step import (BranchWeights, StepLosses, StepNetworks, automix_branches,
-                   check_mask_adjust, check_one_q_fraction, has_loss, total_loss)
+from .options import BranchWeights, StepOptions
+from .step import automix_branches, has_loss, total_loss
 
 
 def soft_cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """−Σ_c t_c log softmax(logits)_c, averaged over the batch."""
     return -(target * F.log_softmax(logits, dim=1)).sum(1).mean()
+
+
+class ClassifierNetwork:
+    """θ_q or θ_k of a plain classifier as the step uses it (``step.EmaNetwork``,
+    ``step.OnlineNetwork``): one output layer serves the one-hot and the mixed losses.
+    A view of ``model``, not a module: the classifier's modules stay where they are."""
+
+    def __init__(self, model: nn.Module, tap: Optional[FeatureTap] = None,
+                 truncate: bool = False):
+        self.model, self.tap, self.truncate = model, tap, truncate
+
+    def feature(self, x: torch.Tensor) -> torch.Tensor:
+        """z at the tapped layer (the pass ends there with ``truncate``)."""
+        return self.tap(x, stop=self.truncate)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x).float()
+
+    mix_logits = logits
+    loss = staticmethod(F.cross_entropy)
+    mix_loss = staticmethod(soft_cross_entropy)
 
 
 class AutoMixClassifier(nn.Module):
@@ -117,47 +137,51 @@ class AutoMixClassifier(nn.Module):
         super().__init__()
         if not isinstance(model, nn.Module):
             raise TypeError(f'model: expected an nn.Module classifier, got {type(model)}')
-        if not (isinstance(alpha, (int, float)) and alpha > 0):
-            raise ValueError(f'alpha={alpha!r}: expected a float > 0')
         if not 0 <= momentum <= 1:
             raise ValueError(f'momentum={momentum!r}: expected m in [0, 1]')
         if (end_momentum is None) != (total_steps is None):
             raise ValueError('end_momentum and total_steps: give both (cosine schedule of '
                              'm) or neither (constant m)')
+        self.options = StepOptions(   # checked before anything is built
+            num_classes=num_classes, alpha=alpha, mask_loss_weight=mask_loss_weight,
+            lam_margin=lam_margin, mask_scale=mask_scale,
+            weights=BranchWeights.from_dict(head_weights, 'head_weights'),
+            updates=MixBlockUpdates(switch_off, mix_block_interval,
+                                    keys=dict(interval='mix_block_interval')),
+            mask_adjust=mask_adjust, mask_adjust_to=mask_adjust_to,
+            one_q_fraction=one_q_fraction, keys=dict(layer=f'layer={layer!r}'))
         self.online = model                                   # θ_q
         self.ema = copy.deepcopy(model).requires_grad_(False)  # θ_k
-        check_mask_adjust(mask_adjust, mask_adjust_to)
         self.mix_block = MixBlock(in_channels, **dict(
             dict(lam_concat=lam_concat, mask_loss_margin=mask_loss_margin),
             **(mix_block_options or {})))
-        self.mask_adjust, self.mask_adjust_to = float(mask_adjust), mask_adjust_to
         self._tap = FeatureTap(self.ema, layer, num_extra_tokens, key='layer')
         self.layer = layer
-        self.num_classes = num_classes
-        self.alpha = float(alpha)
+        self.theta_k = ClassifierNetwork(self.ema, self._tap, truncate_clean_pass)
+        self.theta_q = ClassifierNetwork(self.online)
         self.base_momentum = self.momentum = float(momentum)
         self.end_momentum, self.total_steps = end_momentum, total_steps
         self.adjust_scope = tuple(adjust_scope)
-        self.mask_loss_weight = float(mask_loss_weight)
-        self.lam_margin = float(lam_margin)
-        self.mask_scale = mask_scale
-        self.truncate_clean_pass = truncate_clean_pass
         self.staged_backward = staged_backward
-        self.weights = BranchWeights.from_dict(head_weights, 'head_weights')
-        self.updates = MixBlockUpdates(switch_off, mix_block_interval,
-                                       keys=dict(interval='mix_block_interval'))
-        check_one_q_fraction(one_q_fraction, self.weights.one_q)
-        self.one_q_fraction = float(one_q_fraction)
         self.skipper = StepSkipper(max_nonfinite, 'AutoMixClassifier',
                                    'Lower the learning rate or clip gradients',
                                    'drop_last=True in the DataLoader drops such batches')
         self.register_buffer('steps', torch.zeros((), dtype=torch.long))   # EMA updates
 
+    @property
+    def truncate_clean_pass(self) -> bool:
+        """θ_k's clean pass ends at ``layer`` (a speed option; see the class docstring)."""
+        return self.theta_k.truncate
+
+    @truncate_clean_pass.setter
+    def truncate_clean_pass(self, value: bool):
+        self.theta_k.truncate = bool(value)
+
     def param_groups(self, lr: float, mix_block_lr: Optional[float] = None, **kwargs):
         """Optimizer groups: θ_q at ``lr`` and the Mix Block at ``mix_block_lr``
         (default ``lr``); θ_k is not trained. ``kwargs`` go to both groups."""
         mb_lr = lr if mix_block_lr is None else mix_block_lr
-        if self.weights.mix_k == 0 and mb_lr != 0:
+        if self.options.weights.mix_k == 0 and mb_lr != 0:
             raise ValueError(f'head_weights.mix_k=0 with mix_block_lr={mb_lr}: the Mix Block '
                              'would never train (its classification loss is dropped); '
                              'expected mix_block_lr=0 or head_weights.mix_k > 0')
@@ -176,26 +200,10 @@ class AutoMixClassifier(nn.Module):
         finally:
             self.ema.train(was_training)
 
-    def step_networks(self) -> StepNetworks:
-        """θ_k's feature and θ_k's/θ_q's logits (one output layer serves both heads)."""
-        return StepNetworks(
-            clean_feature=lambda v: self._tap(v, stop=self.truncate_clean_pass),
-            ema_mix_logits=lambda v: self.ema(v).float(),
-            online_logits=lambda v: self.online(v).float(),
-            online_mix_logits=lambda v: self.online(v).float())
-
     def branches(self, x: torch.Tensor, y: torch.Tensor):
         """The three loss branches of one step (see ``mmautomix.core.step``)."""
-        return renamed_errors(automix_branches(
-            x, y, self.step_networks(),
-            StepLosses(one=F.cross_entropy, mix=soft_cross_entropy),
-            self.mix_block, num_classes=self.num_classes, alpha=self.alpha,
-            mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin,
-            mask_scale=self.mask_scale, weights=self.weights,
-            updates=None if self.updates.always else self.updates, step=int(self.steps),
-            mask_adjust=self.mask_adjust, mask_adjust_to=self.mask_adjust_to,
-            one_q_fraction=self.one_q_fraction),
-            dict(layer=f'layer={self.layer!r}'))
+        return automix_branches(x, y, self.theta_k, self.theta_q, self.mix_block,
+                                self.options, step=int(self.steps))
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor,
                    optimizer: torch.optim.Optimizer,

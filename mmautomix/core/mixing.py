@@ -5,7 +5,7 @@ and two pairings of the local batch (torch's generator), mixes each pair with a 
 (channel 0 weights x_i, channel 1 the paired x_index[i]) and gives the mixed image the
 soft target λ y_i + (1 − λ) y_index[i].
 """
-from typing import Sequence, Tuple
+from typing import Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -91,15 +91,16 @@ def pair_target(labels: torch.Tensor, index: torch.Tensor, lam, num_classes: int
 
 
 class CoreInputError(ValueError):
-    """A bad input found by the core, named in the core's own terms: ``num_classes``,
-    ``mask_scale``, ``in_channels`` (the Mix Block's), ``layer`` (the layer z comes
-    from). An adapter that catches it gives the user its own names for them (its config
-    keys) with :meth:`renamed`."""
+    """A bad input found by the core, named by ``names`` (term → the caller's name, e.g.
+    its config key) or in the core's own terms: ``num_classes``, ``mask_scale``,
+    ``in_channels`` (the Mix Block's), ``layer`` (the layer z comes from)."""
     TERMS = ('num_classes', 'mask_scale', 'in_channels', 'layer')
 
-    def __init__(self, template: str, **values):
+    def __init__(self, template: str, names: Optional[Mapping[str, str]] = None, **values):
         self.template, self.values = template, values
-        super().__init__(template.format(**{t: t for t in self.TERMS}, **values))
+        names = names or {}
+        super().__init__(template.format(**{t: names.get(t, t) for t in self.TERMS},
+                                         **values))
 
     def renamed(self, names: dict) -> ValueError:
         """The same error with ``names`` (term → the caller's name) in the message."""
@@ -107,15 +108,7 @@ class CoreInputError(ValueError):
         return ValueError(self.template.format(**terms, **self.values))
 
 
-def renamed_errors(branches, names: dict):
-    """``branches`` (a generator of the core) with its ``CoreInputError``s renamed."""
-    try:
-        yield from branches
-    except CoreInputError as err:
-        raise err.renamed(names) from None
-
-
-def check_labels(labels: torch.Tensor, num_classes: int) -> None:
+def check_labels(labels: torch.Tensor, num_classes: int, names=None) -> None:
     """Every label in [0, num_classes), else a ``CoreInputError`` naming the first bad
     one and its index in the batch (before any one-hot or NaN)."""
     bad = ((labels < 0) | (labels >= num_classes)).nonzero()
@@ -123,7 +116,7 @@ def check_labels(labels: torch.Tensor, num_classes: int) -> None:
         i = int(bad[0])
         raise CoreInputError('label {label} of sample {i} in this batch is outside '
                              '[0, {num_classes}={n}); check the dataset\'s labels or set '
-                             '{num_classes}', label=int(labels[i]), i=i, n=num_classes)
+                             '{num_classes}', names, label=int(labels[i]), i=i, n=num_classes)
 
 
 def check_inputs(x: torch.Tensor) -> None:
@@ -139,7 +132,7 @@ def check_inputs(x: torch.Tensor) -> None:
                          'scale=224) to a square, even size')
 
 
-def mask_scale_for(x: torch.Tensor, z: torch.Tensor, mask_scale=None) -> int:
+def mask_scale_for(x: torch.Tensor, z: torch.Tensor, mask_scale=None, names=None) -> int:
     """s, the input size divided by the size of the feature z; a ``CoreInputError``
     naming ``mask_scale`` and ``layer`` when the feature does not divide the input."""
     h, w = x.shape[-2:]
@@ -150,15 +143,16 @@ def mask_scale_for(x: torch.Tensor, z: torch.Tensor, mask_scale=None) -> int:
             '{mask_scale}: the {layer} feature is {fh}x{fw} and the input {h}x{w}; scale '
             '{s} gives {sh}x{sw}. Expected an input size that is a multiple of the feature '
             'size ({mask_scale}=None derives it) or a layer whose feature divides the '
-            'input', fh=fh, fw=fw, h=h, w=w, s=s, sh=s * fh, sw=s * fw)
+            'input', names, fh=fh, fw=fw, h=h, w=w, s=s, sh=s * fh, sw=s * fw)
     return s
 
 
-def check_feature_channels(z: torch.Tensor, in_channels: int) -> None:
+def check_feature_channels(z: torch.Tensor, in_channels: int, names=None) -> None:
     """z has the Mix Block's ``in_channels``, else a ``CoreInputError``."""
     if z.size(1) != in_channels:
         raise CoreInputError('{in_channels}={ic}, but {layer} outputs {c} channels; '
-                             'expected {in_channels}={c}', ic=in_channels, c=z.size(1))
+                             'expected {in_channels}={c}', names, ic=in_channels,
+                             c=z.size(1))
 
 
 @torch.no_grad()

@@ -12,8 +12,9 @@ from typing import List, Optional, Union
 import torch
 from mmpretrain.structures import DataSample
 
-from mmautomix.core.adautomix import adautomix_branches, check_mix_samples
-from mmautomix.core.mixing import mask_scale_for, renamed_errors
+from mmautomix.core.adautomix import adautomix_branches
+from mmautomix.core.mixing import mask_scale_for
+from mmautomix.core.options import AdAutoMixOptions
 from mmautomix.registry import MODELS
 from .automix import AutoMix
 
@@ -61,15 +62,6 @@ class AdAutoMix(AutoMix):
                  similarity_every_step: bool = True,
                  mask_layer: Union[int, str] = 2,
                  **kwargs):
-        check_mix_samples(mix_samples, ('model.mix_samples', ))
-        if isinstance(adv_interval, bool) or not isinstance(adv_interval, int) \
-                or adv_interval < 1:
-            raise ValueError(f'model.adv_interval={adv_interval!r}: expected an int >= 1 '
-                             '(1: every step adversarial; configs: 2)')
-        for key, value in (('beta_radio', beta_radio), ('mixup_radio', mixup_radio)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0 <= value <= 1:
-                raise ValueError(f'model.{key}={value!r}: expected a weight in [0, 1]')
         if kwargs.get('mask_loss_weight', 0):
             raise ValueError(f'model.mask_loss_weight={kwargs["mask_loss_weight"]!r}: '
                              'AdAutoMix has no mask loss; expected 0')
@@ -78,23 +70,25 @@ class AdAutoMix(AutoMix):
             if kwargs.get(key, default) != default:
                 raise ValueError(f'model.{key}={kwargs[key]!r}: an AutoMix/SAMix option '
                                  f'that AdAutoMix\'s step does not have; expected {default}')
+        options = dict(
+            num_classes=kwargs.get('head', {}).get('num_classes'), alpha=alpha,
+            mix_samples=mix_samples, is_random=is_random, beta_radio=beta_radio,
+            mixup_radio=mixup_radio, lam_margin=lam_margin, margin_fix=margin_fix,
+            similarity_every_step=similarity_every_step, adv_interval=adv_interval)
+        AdAutoMixOptions(**options, keys=self.CONFIG_KEYS)   # its errors before any build
         kwargs['mask_loss_weight'] = 0.0
         super().__init__(backbone=backbone, mix_block=mix_block, alpha=alpha,
                          lam_margin=lam_margin, mask_layer=mask_layer, **kwargs)
-        self.mix_samples = mix_samples
-        self.is_random = is_random
-        self.adv_interval = adv_interval
-        self.beta_radio = float(beta_radio)
-        self.mixup_radio = float(mixup_radio)
-        self.margin_fix = margin_fix
-        self.similarity_every_step = similarity_every_step
+        self.options = AdAutoMixOptions(**options, mask_scale=self.options.mask_scale,
+                                        updates=self.options.updates,
+                                        keys=self.options.keys)
 
     def check_train_batch(self, batch_size: Optional[int]):
         """Called by ``AutoMixMomentumHook`` before training: K sources need a batch of
         at least K images (a smaller last batch draws sources with repeats)."""
-        if batch_size is not None and batch_size < self.mix_samples:
+        if batch_size is not None and batch_size < self.options.mix_samples:
             raise ValueError(
-                f'model.mix_samples={self.mix_samples} sources per mixed image, but '
+                f'model.mix_samples={self.options.mix_samples} sources per mixed image, but '
                 f'train_dataloader.batch_size={batch_size}; expected a batch size >= '
                 'model.mix_samples')
 
@@ -113,22 +107,14 @@ class AdAutoMix(AutoMix):
         weights ℓ_s (summing to 1 over s at every pixel); no gradient."""
         z = self.mask_feature(x)
         mode = up_mode or self.mix_block.unsampling_mode[0]
-        return self.mix_block(z, indices, weights, mask_scale_for(x, z, self.mask_scale),
+        return self.mix_block(z, indices, weights,
+                              mask_scale_for(x, z, self.options.mask_scale),
                               up_mode=mode)
 
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        """The three loss branches of ``mmautomix.core.adautomix``; the core's errors
-        name this model's config keys."""
-        branches = adautomix_branches(
+        """The three loss branches of ``mmautomix.core.adautomix``; the adversarial
+        updates are counted by this model's clock of optimizer updates."""
+        return adautomix_branches(
             inputs, torch.cat([ds.gt_label for ds in data_samples]),
-            self._step_networks(), self._step_losses(inputs.size(0)),
-            self.mix_block, num_classes=self.head.num_classes, alpha=self.alpha,
-            mix_samples=self.mix_samples, is_random=self.is_random,
-            adversarial=self.applied_steps % self.adv_interval == 0,
-            beta_radio=self.beta_radio, mixup_radio=self.mixup_radio,
-            lam_margin=self.lam_margin, margin_fix=self.margin_fix,
-            similarity_every_step=self.similarity_every_step,
-            switched_off=self.updates.switched_off, mask_scale=self.mask_scale,
-            on_mix=self._record)
-        return renamed_errors(branches, self.CONFIG_KEYS | dict(
-            layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
+            self.theta_k, self.theta_q, self.mix_block, self.options,
+            adversarial=self.options.adversarial(self.applied_steps), on_mix=self._record)

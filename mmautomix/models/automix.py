@@ -33,6 +33,7 @@ x and x_mb as in the official step; θ_k is the model that is evaluated and expo
 the faithful full pass is the default.
 """
 import copy
+from dataclasses import replace
 from typing import List, Optional, Union
 
 import torch
@@ -43,11 +44,10 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.models.backbones.resnet import BasicBlock, Bottleneck
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import (BranchWeights, FeatureTap, MixBlockUpdates, StepLosses,
-                            StepNetworks, StepSkipper, automix_branches, buffer_snapshot,
-                            copy_to_ema, ema_update, has_loss)
-from mmautomix.core.mixing import mask_scale_for, renamed_errors
-from mmautomix.core.step import check_mask_adjust, check_one_q_fraction
+from mmautomix.core import (FeatureTap, MixBlockUpdates, StepSkipper, automix_branches,
+                            buffer_snapshot, copy_to_ema, ema_update, has_loss)
+from mmautomix.core.mixing import mask_scale_for
+from mmautomix.core.options import BranchWeights, StepOptions
 from mmautomix.registry import MODELS, our_scope
 from .mixups.targets import check_no_batch_augments
 
@@ -69,6 +69,38 @@ def _output_channels(module):
 
 def _copy_cfg(cfg):
     return copy.deepcopy(cfg) if isinstance(cfg, dict) else cfg
+
+
+class HeadsNetwork:
+    """θ_q or θ_k of the registered model as the step uses it (``core.step``'s
+    ``EmaNetwork``/``OnlineNetwork``): ``backbone`` → the shared parameter-free neck →
+    ``head`` (one-hot) or ``head_mix``, with the heads' losses. A view of the model's
+    modules, not a module: the state dict keeps mmpretrain's names."""
+
+    def __init__(self, backbone, neck, head, head_mix, mix_loss=None):
+        self.backbone, self.neck, self.head, self.head_mix = backbone, neck, head, head_mix
+        self.mix_loss_module = mix_loss if mix_loss is not None else head_mix.loss_module
+        self.tap, self.truncate = None, False   # set on θ_k: the layer z comes from
+
+    def feats(self, x: torch.Tensor):
+        feats = self.backbone(x)
+        return self.neck(feats) if self.neck is not None else feats
+
+    def feature(self, x: torch.Tensor) -> torch.Tensor:
+        """z at the tapped layer (the pass ends there with ``truncate``)."""
+        return self.tap(x, stop=self.truncate)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.feats(x)).float()
+
+    def mix_logits(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head_mix(self.feats(x)).float()
+
+    def loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.head.loss_module(logits, labels, avg_factor=len(labels))
+
+    def mix_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.mix_loss_module(logits, target, avg_factor=len(logits))
 
 
 @MODELS.register_module()
@@ -173,16 +205,18 @@ class AutoMix(ImageClassifier):
                  init_cfg: Optional[dict] = None):
         if head is None:
             raise ValueError('AutoMix needs `model.head` (the one-hot classification head)')
-        if not (isinstance(alpha, (int, float)) and alpha > 0):
-            raise ValueError(f'model.alpha={alpha!r}: expected a float > 0 '
-                             '(λ ~ Beta(alpha, alpha); AutoMix configs use 2.0)')
         if not 0 <= momentum <= 1:
             raise ValueError(f'model.momentum={momentum!r}: expected m in [0, 1]')
-        if mask_scale is not None and (not isinstance(mask_scale, int) or mask_scale < 1):
-            raise ValueError(f'model.mask_scale={mask_scale!r}: expected None or an int >= 1')
         check_no_batch_augments(train_cfg, 'AutoMix')
-        check_mask_adjust(mask_adjust, mask_adjust_to,
-                          ('model.mask_adjust', 'model.mask_adjust_to'))
+        options = self.step_options(
+            num_classes=head.get('num_classes'), alpha=alpha,
+            mask_loss_weight=mask_loss_weight, lam_margin=lam_margin,
+            mask_scale=mask_scale, no_repeat=mix_shuffle_no_repeat,
+            weights=BranchWeights.from_dict(head_weights, 'model.head_weights'),
+            updates=MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
+                switch_off='model.switch_off', interval='model.mix_block_interval')),
+            mask_adjust=mask_adjust, mask_adjust_to=mask_adjust_to,
+            one_q_fraction=one_q_fraction)
         with our_scope():
             super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
                              train_cfg=None, data_preprocessor=data_preprocessor,
@@ -205,23 +239,15 @@ class AutoMix(ImageClassifier):
             m.requires_grad_(False)
         self._check_neck(neck)
 
-        self.alpha = float(alpha)
         self.momentum = self.base_momentum = float(momentum)
         self.mask_layer = mask_layer
-        self.mask_scale = mask_scale
-        self.mask_loss_weight = float(mask_loss_weight)
-        self.lam_margin = float(lam_margin)
-        self.mix_shuffle_no_repeat = mix_shuffle_no_repeat
-        self.truncate_clean_pass = truncate_clean_pass
+        self.mask_loss_weight = options.mask_loss_weight   # η, moved by a schedule hook
         self.staged_backward = staged_backward
-        self.weights = BranchWeights.from_dict(head_weights, 'model.head_weights')
-        self.updates = MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
-            switch_off='model.switch_off', interval='model.mix_block_interval'))
-        check_one_q_fraction(one_q_fraction, self.weights.one_q,
-                             ('model.one_q_fraction', 'model.head_weights.one_q'))
-        self.one_q_fraction = float(one_q_fraction)
-        self.mask_adjust = float(mask_adjust)
-        self.mask_adjust_to = mask_adjust_to
+        self.theta_k = HeadsNetwork(self.backbone, self.neck if self.with_neck else None,
+                                    self.head, self.head_mix, self.mix_k_loss)
+        self.theta_q = HeadsNetwork(self.backbone_q, self.neck if self.with_neck else None,
+                                    self.head_q, self.head_mix_q)
+        self.theta_k.truncate = truncate_clean_pass
         # the one clock (engine/hooks/update_clock.py): optimizer updates applied; every
         # schedule and interval counts them, not the Runner's (micro-batch) iterations
         self.applied_steps = 0
@@ -239,10 +265,13 @@ class AutoMix(ImageClassifier):
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
         self._check_mask_layer()
+        self.theta_k.tap = self._tap
+        self.options = replace(options, keys=dict(
+            options.keys, layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
 
     # -- construction helpers -------------------------------------------------------------
     def _check_neck(self, cfg):
-        """θ_q and θ_k share one neck (``_feats``); that is right only for a neck without
+        """θ_q and θ_k share one neck (``HeadsNetwork.feats``); that is right only for a neck without
         parameters (global average pooling): one with parameters would be trained by SGD
         as part of θ_q and never averaged into θ_k. Refused rather than silently wrong."""
         if self.with_neck and any(True for _ in self.neck.parameters()):
@@ -309,7 +338,16 @@ class AutoMix(ImageClassifier):
         """z: output of θ_k's layer ``mask_layer`` on the images x (in the model's current
         mode; the step calls it in train mode); the pass ends there with
         ``truncate_clean_pass``."""
-        return self._tap(x, stop=self.truncate_clean_pass)
+        return self.theta_k.feature(x)
+
+    @property
+    def truncate_clean_pass(self) -> bool:
+        """θ_k's clean pass ends at ``mask_layer`` (see the module docstring)."""
+        return self.theta_k.truncate
+
+    @truncate_clean_pass.setter
+    def truncate_clean_pass(self, value: bool):
+        self.theta_k.truncate = bool(value)
 
     @torch.no_grad()
     def mix_mask(self, x: torch.Tensor, lam: float, index: torch.Tensor,
@@ -320,59 +358,38 @@ class AutoMix(ImageClassifier):
         ``unsampling_mode``). For pictures and analysis: no gradient."""
         z = self.mask_feature(x)
         mode = up_mode or self.mix_block.unsampling_mode[0]
-        return self.mix_block(z, lam, index, mask_scale_for(x, z, self.mask_scale),
+        return self.mix_block(z, lam, index, mask_scale_for(x, z, self.options.mask_scale),
                               up_mode=mode)
-
-    def _feats(self, backbone, x):
-        feats = backbone(x)
-        return self.neck(feats) if self.with_neck else feats
-
-    def network_logits(self, backbone, head, x: torch.Tensor) -> torch.Tensor:
-        """Logits (fp32) of ``backbone`` → the shared neck → ``head`` on x: θ_k with
-        ``(self.backbone, self.head_mix)``, θ_q with ``(self.backbone_q, self.head_q)``."""
-        return head(self._feats(backbone, x)).float()
 
     def _record(self, x, idx, lam, mask, mixed):
         if self.record_mix:
             self.last_mix = dict(x=x.detach(), idx=idx, lam=lam, mask=mask.detach(),
                                  mixed=mixed.detach())
 
-    def _step_networks(self) -> StepNetworks:
-        """θ_k's feature and θ_k's/θ_q's logits, the passes of the core's step."""
-        logits = self.network_logits
-        return StepNetworks(
-            clean_feature=self.mask_feature,
-            ema_mix_logits=lambda x: logits(self.backbone, self.head_mix, x),
-            online_logits=lambda x: logits(self.backbone_q, self.head_q, x),
-            online_mix_logits=lambda x: logits(self.backbone_q, self.head_mix_q, x))
-
-    def _step_losses(self, n: int) -> StepLosses:
-        """The heads' losses, each averaged over the ``n`` images of the batch (L_one_q
-        over the images it is given: fewer with ``one_q_fraction``)."""
-        return StepLosses(
-            one=lambda logits, y: self.head_q.loss_module(logits, y, avg_factor=len(y)),
-            mix=lambda logits, t: self.head_mix.loss_module(logits, t, avg_factor=n),
-            mix_k=None if self.mix_k_loss is None else (
-                lambda logits, t: self.mix_k_loss(logits, t, avg_factor=n)))
-
     def _branches(self, inputs: torch.Tensor, data_samples: List[DataSample]):
-        """The three loss branches of ``mmautomix.core.step``, with θ_k/θ_q's heads; the
-        core's errors name this model's config keys."""
-        branches = automix_branches(
+        """The three loss branches of ``mmautomix.core.step`` with θ_k, θ_q and their
+        heads; the clock is this model's count of optimizer updates."""
+        return automix_branches(
             inputs, torch.cat([ds.gt_label for ds in data_samples]),   # on the host
-            self._step_networks(), self._step_losses(inputs.size(0)), self.mix_block,
-            num_classes=self.head.num_classes, alpha=self.alpha,
-            mask_loss_weight=self.mask_loss_weight, lam_margin=self.lam_margin, mask_scale=self.mask_scale,
-            no_repeat=self.mix_shuffle_no_repeat, on_mix=self._record,
-            weights=self.weights, updates=None if self.updates.always else self.updates,
-            step=self.applied_steps, mask_adjust=self.mask_adjust,
-            mask_adjust_to=self.mask_adjust_to, one_q_fraction=self.one_q_fraction)
-        return renamed_errors(branches, self.CONFIG_KEYS | dict(
-            layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
+            self.theta_k, self.theta_q, self.mix_block, self.options,
+            mask_loss_weight=self.mask_loss_weight, step=self.applied_steps,
+            on_mix=self._record)
 
-    #: the config keys of the core's terms (``CoreInputError``)
-    CONFIG_KEYS = dict(num_classes='model.head.num_classes', mask_scale='model.mask_scale',
-                       in_channels='mix_block.in_channels')
+    #: the config keys of the step's options and of the core's terms
+    CONFIG_KEYS = dict(num_classes='model.head.num_classes', alpha='model.alpha',
+                       mask_loss_weight='model.mask_loss_weight',
+                       lam_margin='model.lam_margin', mask_scale='model.mask_scale',
+                       no_repeat='model.mix_shuffle_no_repeat',
+                       mask_adjust='model.mask_adjust', mask_adjust_to='model.mask_adjust_to',
+                       one_q_fraction='model.one_q_fraction',
+                       head_weights='model.head_weights', in_channels='mix_block.in_channels',
+                       mix_samples='model.mix_samples', adv_interval='model.adv_interval',
+                       beta_radio='model.beta_radio', mixup_radio='model.mixup_radio')
+
+    @classmethod
+    def step_options(cls, **options) -> StepOptions:
+        """The step's options, checked once; errors name the config keys."""
+        return StepOptions(**options, keys=cls.CONFIG_KEYS)
 
     def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
         """All losses of one step in one dict (the path used under DDP)."""
@@ -406,7 +423,7 @@ class AutoMix(ImageClassifier):
         rule of ``core/skip.py``, on both paths)."""
         if len(data['inputs']) == 1:
             return self.skip_single_sample_batch(optim_wrapper)
-        if self.weights.mix_k == 0:
+        if self.options.weights.mix_k == 0:
             self._check_mix_block_frozen(optim_wrapper)
         restore_buffers = buffer_snapshot(self)   # used if the step turns out non-finite
         if self.staged_backward:
@@ -500,13 +517,14 @@ class AutoMix(ImageClassifier):
         With ``head_weights.one_q=0`` the one-hot heads never train, so both models
         predict with their mixup heads (``head_mix``, ``head_mix_q``), as the official
         evaluation reports the mixup head's accuracy beside the one-hot head's."""
-        mix_heads = self.weights.one_q == 0
-        ema = (self.backbone, self.head_mix if mix_heads else self.head)
-        online = (self.backbone_q, self.head_mix_q if mix_heads else self.head_q)
-        main, other = (online, ema) if self.predict_online else (ema, online)
-        samples = main[1].predict(self._feats(main[0], inputs), data_samples, **kwargs)
+        mix_heads = self.options.weights.one_q == 0
+        main, other = ((self.theta_q, self.theta_k) if self.predict_online else
+                       (self.theta_k, self.theta_q))
+        head = main.head_mix if mix_heads else main.head
+        samples = head.predict(main.feats(inputs), data_samples, **kwargs)
         if self.eval_both:
-            scores = F.softmax(self.network_logits(other[0], other[1], inputs), dim=1)
+            scores = F.softmax(other.mix_logits(inputs) if mix_heads else
+                               other.logits(inputs), dim=1)
             for ds, sc in zip(samples, scores):
                 ds.set_field(sc, 'pred_score_other')
         return samples
