@@ -33,3 +33,10 @@ $PY tools/benchmark_table.py collect $B/mask_study_runs \
     $R/{automix_resnet18-w16_1xb100-100e,resnet18-w16_1xb100-cutmix-100e,samix_resnet18-w16_1xb100-100e,automix_resnet18-w16_1xb100-lamcat-100e}_fmnist2k \
     --last 5 --paired-to automix_resnet18-w16_1xb100-100e_fmnist2k \
     --out $B/mask_study_table --title "The mask study, paired to AutoMix (official setting)"
+# the same runs paired to CutMix and to SAMix (does a learned spatial mask beat them?)
+for PAIR in cutmix:resnet18-w16_1xb100-cutmix-100e_fmnist2k samix:samix_resnet18-w16_1xb100-100e_fmnist2k; do
+    $PY tools/benchmark_table.py collect $B/mask_study_runs \
+        $R/{automix_resnet18-w16_1xb100-100e,resnet18-w16_1xb100-cutmix-100e,samix_resnet18-w16_1xb100-100e,automix_resnet18-w16_1xb100-lamcat-100e}_fmnist2k \
+        --last 5 --paired-to ${PAIR#*:} --out $B/mask_study_table_vs_${PAIR%%:*} \
+        --title "The mask study, paired to ${PAIR%%:*}"
+done
