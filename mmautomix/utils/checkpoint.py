@@ -42,14 +42,16 @@ SAFE_GLOBALS = ([HistoryBuffer] + _numpy_globals() +
                  (_history_buffer_getattr, '__builtin__.getattr')])
 
 
-def load_local_checkpoint(filename, map_location=None):
+def load_local_checkpoint(filename, map_location=None, mmap=False):
     """Drop-in for mmengine's ``load_from_local`` that loads with ``weights_only=True``
-    and the globals of an mmengine Runner checkpoint allowed."""
+    and the globals of an mmengine Runner checkpoint allowed. ``mmap=True`` maps the
+    tensors' bytes instead of reading them (to look at the meta of a large file)."""
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint {filename!r} does not exist')
     with torch.serialization.safe_globals(SAFE_GLOBALS):
-        return torch.load(filename, map_location=map_location, weights_only=True)
+        return torch.load(filename, map_location=map_location, weights_only=True,
+                          mmap=mmap or None)
 
 
 def load_prefixed_state(filename, prefix, map_location='cpu', where='checkpoint',

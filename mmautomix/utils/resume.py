@@ -4,7 +4,8 @@ mmengine resumes from the file named in ``work_dir/last_checkpoint`` and crashes
 is truncated or corrupt (a process killed while saving with mmengine's own hook, a full
 disk, a copy cut short). Here the candidates are that file and every ``epoch_N.pth`` /
 ``iter_N.pth`` of the folder; each is test-loaded, an unreadable one is reported by
-name with the reason, and of the good ones the furthest along is returned: the highest
+name with the reason (each is opened with its tensors memory-mapped, not read: the
+check costs the pickled structure, not the file's size), and of the good ones the furthest along is returned: the highest
 training iteration the checkpoint records (``meta.iter``; an ``epoch_3.pth`` is after an
 ``iter_50.pth`` when it records iteration 60, whatever the numbers in the names), the
 newer file on a tie. ``None`` when the folder has no checkpoint (training starts from
@@ -37,7 +38,7 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     for path in dict.fromkeys(candidates):     # each once, in order
         tried.append(path)
         try:
-            ckpt = load_local_checkpoint(path, map_location='cpu')
+            ckpt = load_local_checkpoint(path, map_location='cpu', mmap=True)
             if not isinstance(ckpt, dict) or 'state_dict' not in ckpt or 'meta' not in ckpt:
                 raise ValueError('not a Runner checkpoint (no state_dict/meta)')
         except Exception as err:  # noqa: BLE001 - any failure makes the file unusable
@@ -60,7 +61,8 @@ def _shapes(model, checkpoint: dict):
     """{name: shape} of the checkpoint's tensors and of the model's state dict."""
     theirs = {k: tuple(v.shape) for k, v in checkpoint.get('state_dict', checkpoint).items()
               if hasattr(v, 'shape')}
-    return theirs, {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    return theirs, {k: tuple(v.shape) for k, v in model.state_dict().items()
+                    if hasattr(v, 'shape')}
 
 
 def is_resuming(runner) -> bool:
