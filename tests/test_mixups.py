@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from mmpretrain.structures import DataSample
 
-from mmautomix.models.mixups import puzzlemix as pm
+from mmautomix.models.mixups import puzzlemix_mask as pm
 from mmautomix.registry import BATCH_AUGMENTS, MODELS
 
 H = 28

@@ -35,7 +35,7 @@ from mmpretrain.models.utils.batch_augments import CutMix
 from mmautomix.core import mix, mix_sources
 from mmautomix.models.data_preprocessor import normalization
 from mmautomix.models.mixups import FMix, SaliencyMix
-from mmautomix.models.mixups.puzzlemix import input_saliency, puzzle_mix, unit_range
+from mmautomix.models.mixups.puzzlemix_mask import input_saliency, puzzle_mix, unit_range
 from mmautomix.registry import DATASETS, MODELS
 from mmautomix.utils import register_all_modules
 from mmautomix.utils.config import apply_cfg_options

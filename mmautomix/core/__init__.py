@@ -13,7 +13,8 @@ from .classifier import AutoMixClassifier, ClassifierNetwork, soft_cross_entropy
 from .ema import copy_to_ema, ema_update, momentum_at
 from .feature_tap import FeatureTap, find_layer, tokens_to_grid
 from .losses import eta_balanced_soft_cross_entropy
-from .mix_block import SAMIX_OPTIONS, MixBlock, rescale_lambda
+from .mix_block import MixBlock
+from .mix_block_options import SAMIX_OPTIONS, rescale_lambda
 from .mixing import (CoreInputError, adjust_mask_mean, check_inputs, check_labels,
                      constant_mask, mask_scale_for, mask_statistics, mix, mixed_target,
                      pair_target, permutation, sample_pairs)

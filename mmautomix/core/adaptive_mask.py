@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .mix_block import check_mask_generator_args
+from .mix_block_options import check_mask_generator_args
 
 
 class AdaptiveMask(nn.Module):

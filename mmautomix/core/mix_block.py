@@ -16,7 +16,7 @@ samples' patches. AutoMix's block (every option off):
 and the mixed image is x_i ⊙ M[:, 0] + x_j ⊙ M[:, 1]. The mask loss (paper §3.3) keeps the
 batch mean of M_j near 1 − λ: ``max(|1 − m̄ − λ| − ε, 0)``.
 
-SAMix's options (each off by default; :data:`SAMIX_OPTIONS` has the values of every
+SAMix's options (each off by default; :data:`SAMIX_OPTIONS` in ``core/mix_block_options.py`` has the values of every
 official SAMix CNN config):
 
 * ``lam_mul`` (μ), ``lam_residual``, ``lam_mul_k`` (k): λ enters by scaling the features
@@ -48,94 +48,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-UP_MODES = ('nearest', 'bilinear')
-LOSS_MODES = ('L1', 'L1+Variance')
-NECK_NORMS = ('BN', None)
-NECK_ACTS = {'ELU': nn.ELU, 'ReLU': nn.ReLU, 'GELU': nn.GELU}
+from .mix_block_options import (SAMIX_OPTIONS, build_value_neck, check_mask_generator_args,
+                                check_mix_block_options, draw_lambda_factors)
+from .mixing import attention_entropy
 
-#: SAMix's Mix Block in every official CNN config (CIFAR, Tiny-ImageNet, ImageNet):
-#: λ multiplied in with a residual, a two-layer value neck of width C/2 with BN, [z_i'; z_j']
-#: for query and key, bilinear upsampling and the L1+Variance loss with ε = 0.1.
-#: ``lam_mul_k``: 0.25 on CIFAR (and Tiny-ImageNet ResNeXt-50), −1 (off) on ImageNet and
-#: Tiny-ImageNet ResNet-18; the value neck's dropout: 0 on CIFAR/Tiny, 0.1 on ImageNet.
-SAMIX_OPTIONS = dict(lam_mul=1.0, lam_residual=True, lam_mul_k=0.25,
-                     value_neck=dict(num_layers=2, dropout=0.0), x_qk_concat=True,
-                     unsampling_mode='bilinear', mask_loss_mode='L1+Variance',
-                     mask_loss_margin=0.1)
-
-
-def check_mask_generator_args(in_channels, reduction, unsampling_mode):
-    """The arguments every mask generator shares (this Mix Block, AdAutoMix's), checked
-    with their config keys; returns the upsampling modes as a list."""
-    if isinstance(in_channels, bool) or not isinstance(in_channels, int) or in_channels < 2:
-        raise ValueError(f'mix_block.in_channels={in_channels!r}: expected the channel '
-                         'count (int >= 2) of the backbone stage the Mix Block reads')
-    if isinstance(reduction, bool) or not isinstance(reduction, int) or reduction < 1 \
-            or in_channels // reduction < 1:
-        raise ValueError(f'mix_block.reduction={reduction!r}: expected an int in '
-                         f'[1, {in_channels}]')
-    modes = [unsampling_mode] if isinstance(unsampling_mode, str) else list(unsampling_mode)
-    if not modes or any(m not in UP_MODES for m in modes):
-        raise ValueError(f'mix_block.unsampling_mode={unsampling_mode!r}: expected one '
-                         f'of {UP_MODES} or a list of them')
-    return modes
-
-
-def rescale_lambda(lam: float, k: float) -> float:
-    """r_k(λ) = (4/3 λ³ − 2λ² + κλ) / (κ − 2/3) with κ = k + 1; k < 0 returns λ.
-    r_k(0) = 0, r_k(½) = ½, r_k(1) = 1; a small k pulls λ toward ½."""
-    if k < 0:
-        return lam
-    kappa = k + 1
-    return (4 / 3 * lam ** 3 - 2 * lam ** 2 + kappa * lam) / (kappa - 2 / 3)
-
-
-def _build_value_neck(in_channels: int, hidden_channels: Optional[int] = None,
-                      out_channels: int = 1, num_layers: int = 2, dropout: float = 0.0,
-                      norm: Optional[str] = 'BN', act: str = 'ELU') -> nn.Sequential:
-    """SAMix's non-linear value: ``num_layers`` 1x1 convolutions without bias, each but
-    the last followed by ``norm`` and ``act``, then dropout on the one-channel output."""
-    key = 'mix_block.value_neck'
-    if out_channels != 1:
-        raise ValueError(f'{key}.out_channels={out_channels!r}: the value is one channel '
-                         'per position (the mask logit before attention); expected 1')
-    if not isinstance(num_layers, int) or num_layers < 1:
-        raise ValueError(f'{key}.num_layers={num_layers!r}: expected an int >= 1')
-    hidden = in_channels // 2 if hidden_channels is None else hidden_channels
-    if not isinstance(hidden, int) or hidden < 1:
-        raise ValueError(f'{key}.hidden_channels={hidden_channels!r}: expected an int >= 1')
-    if not 0 <= dropout < 1:
-        raise ValueError(f'{key}.dropout={dropout!r}: expected a probability in [0, 1)')
-    if norm not in NECK_NORMS:
-        raise ValueError(f'{key}.norm={norm!r}: expected one of {NECK_NORMS}')
-    if act not in NECK_ACTS:
-        raise ValueError(f'{key}.act={act!r}: expected one of {sorted(NECK_ACTS)}')
-    layers = []
-    for i in range(num_layers):
-        last = i == num_layers - 1
-        layers.append(nn.Conv2d(in_channels if i == 0 else hidden, 1 if last else hidden,
-                                kernel_size=1, bias=False))
-        if not last:
-            if norm == 'BN':
-                layers.append(nn.BatchNorm2d(hidden))
-            layers.append(NECK_ACTS[act]())
-    if dropout > 0:
-        layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers)
-
-
-@torch.no_grad()
-def attention_entropy(attn: torch.Tensor) -> torch.Tensor:
-    """H(P) / log(HW): the entropy of each query position's attention row, divided by
-    that of the uniform row and averaged over samples and positions. 1 is uniform
-    attention (P v is then the same mean value at every position: a flat mask); lower
-    is attention that singles out positions."""
-    hw = attn.size(-1)
-    if hw < 2:
-        return attn.new_ones(())
-    p = attn.float()
-    return -(p * p.clamp(min=1e-30).log()).sum(-1).mean() / math.log(hw)
-
+__all__ = ['MixBlock', 'SAMIX_OPTIONS']
 
 class MixBlock(nn.Module):
     """Mix Block that turns momentum-encoder features into a mixing mask.
@@ -199,27 +116,11 @@ class MixBlock(nn.Module):
                  attention_init_std: float = 0.01):
         super().__init__()
         modes = check_mask_generator_args(in_channels, reduction, unsampling_mode)
-        if mask_loss_mode not in LOSS_MODES:
-            raise ValueError(f'mix_block.mask_loss_mode={mask_loss_mode!r}: expected one of '
-                             f'{LOSS_MODES}')
-        if mask_loss_margin < 0:
-            raise ValueError(f'mix_block.mask_loss_margin={mask_loss_margin!r}: expected >= 0')
-        if isinstance(attention_init_std, bool) or not isinstance(
-                attention_init_std, (int, float)) or not attention_init_std > 0:
-            raise ValueError(f'mix_block.attention_init_std={attention_init_std!r}: expected '
-                             'a standard deviation > 0 (official: 0.01)')
+        lam_mul, ks = check_mix_block_options(
+            mask_loss_mode, mask_loss_margin, attention_init_std, lam_mul, lam_mul_k,
+            lam_concat=lam_concat, lam_concat_v=lam_concat_v, x_qk_concat=x_qk_concat,
+            x_v_concat=x_v_concat)
         self.attention_init_std = float(attention_init_std)
-        lam_mul = float(lam_mul)
-        if not 0 <= lam_mul <= 1:
-            raise ValueError(f'mix_block.lam_mul={lam_mul!r}: expected μ in [0, 1] (True '
-                             'means 1.0, 0 turns the λ scaling off)')
-        ks = [lam_mul_k] if isinstance(lam_mul_k, (int, float)) else list(lam_mul_k)
-        if not ks or any(not isinstance(k, (int, float)) or k > 10 for k in ks):
-            raise ValueError(f'mix_block.lam_mul_k={lam_mul_k!r}: expected a number <= 10 '
-                             'or a list of them (negative: no rescaling of λ)')
-        self._check_exclusive(lam_concat=lam_concat, lam_concat_v=lam_concat_v,
-                              lam_mul=lam_mul, x_qk_concat=x_qk_concat,
-                              x_v_concat=x_v_concat)
         self.in_channels = in_channels
         self.inter_channels = in_channels // reduction
         self.use_scale = use_scale
@@ -227,7 +128,7 @@ class MixBlock(nn.Module):
         self.lam_concat = lam_concat
         self.lam_concat_v = lam_concat_v
         self.lam_mul = lam_mul
-        self.lam_mul_k = [float(k) if k >= 0 else -1.0 for k in ks]
+        self.lam_mul_k = ks
         self.lam_residual = lam_residual
         self.x_qk_concat = x_qk_concat
         self.x_v_concat = x_v_concat
@@ -239,7 +140,7 @@ class MixBlock(nn.Module):
         # W_v, the value (1 channel), or SAMix's non-linear value neck
         self.value_is_linear = value_neck is None
         self.value = (nn.Conv2d(v_in, 1, kernel_size=1) if value_neck is None
-                      else _build_value_neck(v_in, **dict(value_neck)))
+                      else build_value_neck(v_in, **dict(value_neck)))
         # W_q: the query, and the key too unless x_qk_concat gives the key its own W_k
         self.query = nn.Conv2d(qk_in, self.inter_channels, kernel_size=1)
         self.key = (nn.Conv2d(qk_in, self.inter_channels, kernel_size=1)
@@ -248,19 +149,6 @@ class MixBlock(nn.Module):
         self.last_attention_entropy: Optional[torch.Tensor] = None
         if self.init_at_construction:
             self.reset_parameters()
-
-    @staticmethod
-    def _check_exclusive(**opts):
-        """The option pairs the official block forbids or cannot run."""
-        pairs = (('lam_concat', 'lam_concat_v'), ('lam_concat', 'lam_mul'),
-                 ('lam_concat', 'x_qk_concat'), ('lam_concat', 'x_v_concat'),
-                 ('lam_concat_v', 'x_v_concat'))
-        for a, b in pairs:
-            if opts[a] and opts[b]:
-                raise ValueError(
-                    f'mix_block.{a}={opts[a]!r} with mix_block.{b}={opts[b]!r}: these give '
-                    'the Mix Block λ (or its value input) in two contradicting ways; '
-                    f'expected at most one of {a}, {b}')
 
     def reset_parameters(self):
         """normal(std=0.01) convolution weights, zero biases, BN weight 1 and bias 0, as
@@ -309,12 +197,7 @@ class MixBlock(nn.Module):
     def lambda_factors(self, lam: float):
         """(a_i, a_j), the scalars z_i and z_j are multiplied by (SAMix's ``lam_mul``;
         1 and 1 when it is off). Draws k from ``lam_mul_k`` when it is on."""
-        if not self.lam_mul:
-            return 1.0, 1.0
-        lam_r = rescale_lambda(lam, random.choices(self.lam_mul_k, k=1)[0])
-        if self.lam_residual:
-            return 1 + lam_r * self.lam_mul, 1 + (1 - lam_r) * self.lam_mul
-        return lam_r, 1 - lam_r
+        return draw_lambda_factors(lam, self.lam_mul, self.lam_mul_k, self.lam_residual)
 
     def _value(self, z, lam, index, a_i, a_j, proj):
         """v, the value of each position of the paired sample, N×1×H×W."""

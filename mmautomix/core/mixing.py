@@ -5,6 +5,7 @@ and two pairings of the local batch (torch's generator), mixes each pair with a 
 (channel 0 weights x_i, channel 1 the paired x_index[i]) and gives the mixed image the
 soft target λ y_i + (1 − λ) y_index[i].
 """
+import math
 from typing import Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -179,3 +180,16 @@ def source_mask_statistics(mask: torch.Tensor, weights) -> dict:
     w = m.new_tensor([float(v) for v in weights]).view(1, -1)     # 1×K
     return dict(mask_spatial_std=m.std(2).mean(),
                 mask_lam_error=(m.mean(2) - w).abs().mean())
+
+
+@torch.no_grad()
+def attention_entropy(attn: torch.Tensor) -> torch.Tensor:
+    """H(P) / log(HW): the entropy of each query position's attention row, divided by
+    that of the uniform row and averaged over samples and positions. 1 is uniform
+    attention (P v is then the same mean value at every position: a flat mask); lower
+    is attention that singles out positions."""
+    hw = attn.size(-1)
+    if hw < 2:
+        return attn.new_ones(())
+    p = attn.float()
+    return -(p * p.clamp(min=1e-30).log()).sum(-1).mean() / math.log(hw)

@@ -19,11 +19,8 @@ Cheaper than the official step, same losses, gradients and statistics:
  * the clean θ_k pass runs under ``no_grad``;
  * W_q z and W_v z are computed once for both Mix Block calls; M_bb is made under
    ``no_grad``;
- * ``staged_backward``: on a single process the step runs backward branch by branch
-   (L_mix_k + L_mask, then L_one_q, then L_mix_q) and frees each graph before the next
-   forward; gradients add up to those of the summed loss, and peak memory holds one
-   branch's activations instead of three. Under DDP the summed loss is used (one
-   backward per forward is what DDP's reducer expects).
+ * ``staged_backward`` (``models/staged_step.py``): backward branch by branch
+   (L_mix_k + L_mask, then L_one_q, then L_mix_q), one branch's activations at a time.
 
 Speed option that changes θ_k's statistics (off by default): ``truncate_clean_pass=True``
 stops the clean θ_k pass at the layer the Mix Block reads (any backbone: a forward
@@ -38,73 +35,22 @@ from typing import List, Optional, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.optim import OptimWrapper
 from mmpretrain.models import ImageClassifier
-from mmpretrain.models.backbones import ResNet
-from mmpretrain.models.backbones.resnet import BasicBlock, Bottleneck
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import (FeatureTap, MixBlockUpdates, StepSkipper, automix_branches,
-                            buffer_snapshot, copy_to_ema, ema_update, has_loss)
+from mmautomix.core import MixBlockUpdates, automix_branches, copy_to_ema, ema_update
 from mmautomix.core.mixing import mask_scale_for
 from mmautomix.core.options import BranchWeights, StepOptions
 from mmautomix.registry import MODELS, our_scope
+from .config_keys import MODEL_CONFIG_KEYS
+from .heads_network import HeadsNetwork, check_shared_neck, copy_cfg
+from .mask_layer import resolve_mask_layer
 from .mixups.targets import check_no_batch_augments
-
-
-_CONVS = (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d, torch.nn.ConvTranspose1d,
-          torch.nn.ConvTranspose2d, torch.nn.ConvTranspose3d)
-
-
-def _output_channels(module):
-    """C of a convolution, a ResNet block or a stage of them (its last block); None for
-    other modules (the first step then checks the shape they give: a Swin stage's
-    ``out_channels``, for one, is that of its patch merging, not of its output)."""
-    if isinstance(module, _CONVS + (BasicBlock, Bottleneck)):
-        return module.out_channels
-    if isinstance(module, torch.nn.Sequential) and len(module):
-        return _output_channels(module[-1])
-    return None
-
-
-def _copy_cfg(cfg):
-    return copy.deepcopy(cfg) if isinstance(cfg, dict) else cfg
-
-
-class HeadsNetwork:
-    """θ_q or θ_k of the registered model as the step uses it (``core.step``'s
-    ``EmaNetwork``/``OnlineNetwork``): ``backbone`` → the shared parameter-free neck →
-    ``head`` (one-hot) or ``head_mix``, with the heads' losses. A view of the model's
-    modules, not a module: the state dict keeps mmpretrain's names."""
-
-    def __init__(self, backbone, neck, head, head_mix, mix_loss=None):
-        self.backbone, self.neck, self.head, self.head_mix = backbone, neck, head, head_mix
-        self.mix_loss_module = mix_loss if mix_loss is not None else head_mix.loss_module
-        self.tap, self.truncate = None, False   # set on θ_k: the layer z comes from
-
-    def feats(self, x: torch.Tensor):
-        feats = self.backbone(x)
-        return self.neck(feats) if self.neck is not None else feats
-
-    def feature(self, x: torch.Tensor) -> torch.Tensor:
-        """z at the tapped layer (the pass ends there with ``truncate``)."""
-        return self.tap(x, stop=self.truncate)
-
-    def logits(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.feats(x)).float()
-
-    def mix_logits(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head_mix(self.feats(x)).float()
-
-    def loss(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return self.head.loss_module(logits, labels, avg_factor=len(labels))
-
-    def mix_loss(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return self.mix_loss_module(logits, target, avg_factor=len(logits))
+from .staged_step import StagedTrainStep
 
 
 @MODELS.register_module()
-class AutoMix(ImageClassifier):
+class AutoMix(StagedTrainStep, ImageClassifier):
     """AutoMix classifier (official ``AutoMixup``) on mmpretrain's ``ImageClassifier``.
 
     Args:
@@ -218,7 +164,7 @@ class AutoMix(ImageClassifier):
             mask_adjust=mask_adjust, mask_adjust_to=mask_adjust_to,
             one_q_fraction=one_q_fraction)
         with our_scope():
-            super().__init__(backbone=_copy_cfg(backbone), neck=neck, head=_copy_cfg(head),
+            super().__init__(backbone=copy_cfg(backbone), neck=neck, head=copy_cfg(head),
                              train_cfg=None, data_preprocessor=data_preprocessor,
                              init_cfg=init_cfg)
             if head_mix is None:
@@ -228,16 +174,16 @@ class AutoMix(ImageClassifier):
                     loss = dict(loss, use_soft=True)
                 head_mix['loss'] = loss
             # θ_q: trained online copies; θ_k (backbone/head/head_mix): EMA, frozen
-            self.backbone_q = MODELS.build(_copy_cfg(backbone))
-            self.head_q = MODELS.build(_copy_cfg(head))
-            self.head_mix_q = MODELS.build(_copy_cfg(head_mix))
-            self.head_mix = MODELS.build(_copy_cfg(head_mix))
+            self.backbone_q = MODELS.build(copy_cfg(backbone))
+            self.head_q = MODELS.build(copy_cfg(head))
+            self.head_mix_q = MODELS.build(copy_cfg(head_mix))
+            self.head_mix = MODELS.build(copy_cfg(head_mix))
             self.mix_block = MODELS.build(mix_block)
             self.mix_k_loss = (MODELS.build(mix_k_loss) if mix_k_loss is not None
                                else None)
         for m in (self.backbone, self.head, self.head_mix):
             m.requires_grad_(False)
-        self._check_neck(neck)
+        check_shared_neck(self.neck if self.with_neck else None, neck)
 
         self.momentum = self.base_momentum = float(momentum)
         self.mask_layer = mask_layer
@@ -248,69 +194,16 @@ class AutoMix(ImageClassifier):
         self.theta_q = HeadsNetwork(self.backbone_q, self.neck if self.with_neck else None,
                                     self.head_q, self.head_mix_q)
         self.theta_k.truncate = truncate_clean_pass
-        # the one clock (engine/hooks/update_clock.py): optimizer updates applied; every
-        # schedule and interval counts them, not the Runner's (micro-batch) iterations
-        self.applied_steps = 0
-        self.update_applied = False   # whether this iteration's step updated θ_q
-        self.step_counted = False     # this iteration's step went through train_step
+        self.init_step_state(max_nonfinite)
         self.predict_online = predict_online
         self.eval_both = eval_both
-        self.max_nonfinite = max_nonfinite
-        self.skipper = StepSkipper(
-            max_nonfinite, 'AutoMix',
-            'Lower optim_wrapper.optimizer.lr or set optim_wrapper.clip_grad',
-            'set train_dataloader.drop_last=True to drop such batches')
-        self.nonfinite_decided_by_wrapper = False   # set by AutoMixDDP
         self.ema_steps = 0            # momentum updates done (saved by AutoMixMomentumHook)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
-        self._check_mask_layer()
-        self.theta_k.tap = self._tap
+        self.mask_layer_name, self.theta_k.tap = resolve_mask_layer(
+            self.backbone, mask_layer, self.mix_block.in_channels)
         self.options = replace(options, keys=dict(
             options.keys, layer=f'backbone layer {self.mask_layer_name!r} (model.mask_layer)'))
-
-    # -- construction helpers -------------------------------------------------------------
-    def _check_neck(self, cfg):
-        """θ_q and θ_k share one neck (``HeadsNetwork.feats``); that is right only for a neck without
-        parameters (global average pooling): one with parameters would be trained by SGD
-        as part of θ_q and never averaged into θ_k. Refused rather than silently wrong."""
-        if self.with_neck and any(True for _ in self.neck.parameters()):
-            raise ValueError(
-                f'model.neck={cfg!r} has parameters, but AutoMix shares its neck between '
-                'θ_q and θ_k (it would be trained as θ_q and never averaged into θ_k); '
-                "expected a neck without parameters, e.g. dict(type='GlobalAveragePooling'),"
-                ' or put the layers in the head')
-
-    def _check_mask_layer(self):
-        """Resolve ``mask_layer`` to a module of θ_k's backbone (an error naming the key
-        and the valid choices otherwise); check its channels now when the module states
-        them (convolutions, residual blocks and stages of them)."""
-        bb, layer = self.backbone, self.mask_layer
-        if isinstance(layer, bool) or not isinstance(layer, (int, str)):
-            raise ValueError(f'model.mask_layer={layer!r}: expected a stage index or the '
-                             'name of a backbone module')
-        if isinstance(layer, int):
-            stages = (list(bb.res_layers) if isinstance(bb, ResNet) else
-                      [f'{n}.{i}' for n in ('stages', 'layers') if hasattr(bb, n)
-                       for i in range(len(getattr(bb, n)))])
-            if not stages:
-                raise ValueError(f'model.mask_layer={layer!r}: {type(bb).__name__} has no '
-                                 'stage list; give the name of a backbone module')
-            if not 0 <= layer < len(stages):
-                raise ValueError(f'model.mask_layer={layer!r}: expected a stage index in '
-                                 f'[0, {len(stages) - 1}] of the {len(stages)}-stage '
-                                 'backbone')
-            name = stages[layer]
-        else:
-            name = layer
-        self.mask_layer_name = name
-        self._tap = FeatureTap(bb, name, key='model.mask_layer')
-        channels = _output_channels(self._tap.module)
-        if channels is not None and channels != self.mix_block.in_channels:
-            raise ValueError(
-                f'mix_block.in_channels={self.mix_block.in_channels}, but backbone layer '
-                f'{name!r} (model.mask_layer={layer!r}) outputs {channels} channels; '
-                f'expected mix_block.in_channels={channels}')
 
     def _online_modules(self):
         return [self.backbone_q, self.head_q, self.head_mix_q]
@@ -376,139 +269,12 @@ class AutoMix(ImageClassifier):
             on_mix=self._record)
 
     #: the config keys of the step's options and of the core's terms
-    CONFIG_KEYS = dict(num_classes='model.head.num_classes', alpha='model.alpha',
-                       mask_loss_weight='model.mask_loss_weight',
-                       lam_margin='model.lam_margin', mask_scale='model.mask_scale',
-                       no_repeat='model.mix_shuffle_no_repeat',
-                       mask_adjust='model.mask_adjust', mask_adjust_to='model.mask_adjust_to',
-                       one_q_fraction='model.one_q_fraction',
-                       head_weights='model.head_weights', in_channels='mix_block.in_channels',
-                       mix_samples='model.mix_samples', adv_interval='model.adv_interval',
-                       beta_radio='model.beta_radio', mixup_radio='model.mixup_radio')
+    CONFIG_KEYS = MODEL_CONFIG_KEYS
 
     @classmethod
     def step_options(cls, **options) -> StepOptions:
         """The step's options, checked once; errors name the config keys."""
         return StepOptions(**options, keys=cls.CONFIG_KEYS)
-
-    def loss(self, inputs: torch.Tensor, data_samples: List[DataSample]) -> dict:
-        """All losses of one step in one dict (the path used under DDP)."""
-        losses = {}
-        for part in self._branches(inputs, data_samples):
-            losses.update(part)
-        if self.nonfinite_decided_by_wrapper:   # AutoMixDDP skips on all ranks together
-            return losses
-        bad = [k for k, v in losses.items() if k.startswith('loss') and not torch.isfinite(v)]
-        if bad:
-            raise FloatingPointError(f'AutoMix: non-finite {bad} in this step; refusing to '
-                                     'train on it (lower optim_wrapper.optimizer.lr or '
-                                     'enable gradient clipping: optim_wrapper.clip_grad)')
-        return losses
-
-    # the skip rule's counters, saved and restored by AutoMixMomentumHook
-    nonfinite_steps = property(lambda self: self.skipper.nonfinite_steps,
-                               lambda self, v: setattr(self.skipper, 'nonfinite_steps', v))
-    single_sample_batches = property(
-        lambda self: self.skipper.single_sample_batches,
-        lambda self, v: setattr(self.skipper, 'single_sample_batches', v))
-    step_skipped = property(lambda self: self.skipper.step_skipped)
-
-    def train_step(self, data, optim_wrapper: OptimWrapper):
-        """One step; with ``staged_backward`` each branch is backpropagated and freed
-        before the next branch's forward (same gradients as the summed loss).
-
-        The losses are checked for non-finite values once, after the backward passes
-        and before the optimizer step: one host-device synchronisation per step instead
-        of one per branch, and a non-finite step is still never applied (the skip
-        rule of ``core/skip.py``, on both paths)."""
-        if len(data['inputs']) == 1:
-            return self.skip_single_sample_batch(optim_wrapper)
-        if self.options.weights.mix_k == 0:
-            self._check_mix_block_frozen(optim_wrapper)
-        restore_buffers = buffer_snapshot(self)   # used if the step turns out non-finite
-        if self.staged_backward:
-            log_vars, parts, all_losses = self._staged_backward(data, optim_wrapper)
-            total = torch.stack(parts).sum()
-        else:
-            with optim_wrapper.optim_context(self):
-                data = self.data_preprocessor(data, True)
-                all_losses = {}
-                for losses in self._branches(**data):
-                    all_losses.update(losses)
-            total, log_vars = self.parse_losses(all_losses)
-        if not bool(torch.isfinite(total.detach())):
-            return self.skip_nonfinite_step(optim_wrapper, all_losses, restore_buffers)
-        if self.staged_backward:
-            if optim_wrapper.should_update():
-                optim_wrapper.step()
-                optim_wrapper.zero_grad()
-            log_vars['loss'] = total
-        else:
-            optim_wrapper.update_params(total)
-        self.step_taken(optim_wrapper)
-        return log_vars
-
-    def step_taken(self, optim_wrapper: OptimWrapper) -> None:
-        """Count a step that was not skipped: the clock advances when the wrapper stepped
-        the optimizer on it (every ``accumulative_counts``-th backward)."""
-        self.skipper.applied()
-        self.update_applied = optim_wrapper.should_update()
-        self.applied_steps += int(self.update_applied)
-        self.step_counted = True
-
-    def _staged_backward(self, data, optim_wrapper):
-        """Forward and backward of the three branches, one after another (a branch a
-        knob dropped has no loss and no backward; the last always has one)."""
-        log_vars, parts, all_losses = {}, [], {}
-        with optim_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            for i, losses in enumerate(self._branches(**data)):
-                all_losses.update(losses)
-                if not has_loss(losses):
-                    log_vars.update({k: v.detach() for k, v in losses.items()})
-                    continue
-                parsed, part_vars = self.parse_losses(losses)
-                part_vars.pop('loss')
-                log_vars.update(part_vars)
-                parts.append(parsed.detach())
-                if i < 2:
-                    self._backward_only(optim_wrapper, parsed)
-                else:   # the wrapper's own backward: counts the accumulation step
-                    optim_wrapper.backward(optim_wrapper.scale_loss(parsed))
-        return log_vars, parts, all_losses
-
-    def _check_mix_block_frozen(self, optim_wrapper):
-        """With ``head_weights.mix_k=0`` the Mix Block's classification loss is dropped:
-        a non-zero learning rate for it is a mistake (it would never learn masks)."""
-        ours = {id(p) for p in self.mix_block.parameters()}
-        for group in optim_wrapper.param_groups:
-            if group['lr'] and any(id(p) in ours for p in group['params']):
-                raise ValueError(
-                    f'model.head_weights.mix_k=0 while the Mix Block trains with lr='
-                    f'{group["lr"]}: it would never train (its classification loss is '
-                    'dropped); expected head_weights.mix_k > 0, or a zero Mix Block '
-                    'learning rate (optim_wrapper.paramwise_cfg.custom_keys.mix_block.'
-                    'lr_mult=0)')
-
-    @staticmethod
-    def _backward_only(optim_wrapper, loss):
-        """Backward of one branch with the wrapper's loss scaling (accumulation, AMP),
-        without counting it as an update step."""
-        loss = optim_wrapper.scale_loss(loss)
-        scaler = getattr(optim_wrapper, 'loss_scaler', None)
-        (scaler.scale(loss) if scaler is not None else loss).backward()
-
-    def skip_single_sample_batch(self, optim_wrapper):
-        """A batch of one sample has no pair to mix: skipped (core/skip.py)."""
-        self.update_applied, self.step_counted = False, True
-        optim_wrapper.zero_grad()
-        return self.skipper.single_sample_batch()
-
-    def skip_nonfinite_step(self, optim_wrapper, losses, restore_buffers, where=''):
-        """A step with a non-finite loss: skipped (core/skip.py)."""
-        self.update_applied, self.step_counted = False, True
-        optim_wrapper.zero_grad()
-        return self.skipper.nonfinite(losses, restore_buffers, where)
 
     # -- evaluation ---------------------------------------------------------------------
     def predict(self, inputs, data_samples=None, **kwargs):
