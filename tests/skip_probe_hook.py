@@ -1,21 +1,29 @@
 """Test helper for the skip rule: NaN inputs for θ_q at chosen iterations, and, around
 every iteration, a copy of everything a skipped step must leave as it was (every
-parameter and buffer, the optimizer's state, the EMA step count)."""
+parameter and buffer, the optimizer's state, the EMA step count) and of the model's
+training state (where a skip is counted)."""
 import copy
 
+import numpy as np
 import torch
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 from mmpretrain.utils import get_ori_model
 
+from mmautomix.models.step_state import STATE_FIELDS
 from rank_state_hook import nan_inputs_for_online_model
 
 
 def state_of(runner):
+    """The weights and buffers, the optimizer's state, and the training state the model
+    keeps in its state dict (``step_state``: counters, m, η), decoded on its own."""
     model = get_ori_model(runner.model)
-    return dict(model={k: v.detach().clone() for k, v in model.state_dict().items()},
+    weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    raw = weights.pop('step_state').cpu().numpy().tobytes()
+    return dict(model=weights,
                 optimizer=copy.deepcopy(runner.optim_wrapper.optimizer.state_dict()),
-                ema_steps=model.ema_steps)
+                ema_steps=model.ema_steps,
+                training_state=dict(zip(STATE_FIELDS, np.frombuffer(raw, dtype='<f8'))))
 
 
 @HOOKS.register_module()

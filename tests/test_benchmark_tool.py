@@ -115,7 +115,9 @@ def test_speed_knobs_report_the_passes_they_save():
     assert passes['mixup'] == 1 and passes['automix'] == 4
     assert passes['automix_every2'] == 3.5 and passes['automix_oneq0'] == 3
     assert passes['automix_oneq0_trunc'] == 3
-    assert 3 <= passes['automix_switch08'] <= 4
+    # switch_off 0.8 drops θ_k's pass on x_mb on the steps its draw says (checked
+    # against the draws in test_switch_off_passes_follow_the_official_draws)
+    assert passes['automix_switch08'] in {4 - k / 8 for k in range(9)}
     assert passes['automix_fast'] == round(1 + 1 / 8 + 0.5 + 1, 2)
 
 
@@ -203,3 +205,31 @@ def test_backbone_passes_count_each_pass_by_its_share_of_the_batch():
         counts.append(_tool().backbone_passes(model, wrapper,
                                               dict(inputs=x, data_samples=samples)))
     assert counts == [4.0, 3.0]
+
+
+def test_switch_off_passes_follow_the_official_draws(monkeypatch):
+    """``automix_switch08``'s passes are 4 minus the share of steps whose draw switched
+    the Mix Block's θ_k pass off (the draws recorded as the step makes them), and that
+    draw switches off with probability 1 − s = 0.2."""
+    import numpy as np
+
+    from mmautomix.core import MixBlockUpdates
+    tool = _tool()
+    from mmautomix.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    model, wrapper = tool.build('automix_switch08', 'r18', 'cpu', False, None)
+    data = tool.make_batch('r18', 4, 'cpu', False)
+    updates, draws = model.options.updates, []
+    real = updates.switched_off
+    monkeypatch.setattr(updates, 'switched_off', lambda: draws.append(real()) or draws[-1])
+    for seed in range(2):   # two seeds: at least one of them switches off a step
+        np.random.seed(seed)
+        start = len(draws)
+        passes = tool.backbone_passes(model, wrapper, data, steps=4)
+        assert len(draws) - start == 4
+        assert passes == round(4 - sum(draws[start:]) / 4, 2)
+    assert any(draws) and not all(draws)
+    np.random.seed(0)
+    rule = MixBlockUpdates(switch_off=0.8)
+    share = sum(rule.switched_off() for _ in range(20000)) / 20000
+    assert abs(share - 0.2) < 0.01     # 3.5 standard deviations of the binomial share

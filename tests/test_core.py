@@ -479,7 +479,7 @@ def test_step_options_are_checked_once_and_name_the_callers_keys():
     options = StepOptions(num_classes=5)
     with pytest.raises(FrozenInstanceError):
         options.alpha = 1.0
-    assert (options.alpha, options.lam_margin, options.weights) == (2.0, -1.0,
+    assert (options.alpha, options.lam_margin, options.weights) == (2.0, 0.08,
                                                                     BranchWeights())
     ad = AdAutoMixOptions(num_classes=5, adv_interval=3)
     assert [ad.adversarial(u) for u in range(4)] == [True, False, False, True]

@@ -39,10 +39,11 @@ class CrashAt(Hook):
             raise KeyboardInterrupt(f'simulated crash at iteration {self.at}')
 
 
-def make_runner(work_dir, fmnist_root, workers, resume=False):
+def make_runner(work_dir, fmnist_root, workers, resume=False, load_from=None):
     cfg = Config.fromfile(AUTOMIX)
     cfg.work_dir = str(work_dir)
     cfg.resume = resume
+    cfg.load_from = load_from
     cfg.randomness = dict(seed=0, deterministic=True)
     for loader, n in (('train_dataloader', BATCH * ITERS_PER_EPOCH), ('val_dataloader', 100)):
         cfg[loader].dataset.update(data_root=fmnist_root, num_samples=n)
@@ -115,3 +116,41 @@ def test_without_the_generators_state_the_resumed_run_differs(tmp_path, fmnist_r
     with pytest.raises(KeyboardInterrupt):
         resumed.train()
     assert trace.losses[CKPT_EVERY] != want[CKPT_EVERY]
+
+
+def test_the_training_state_travels_in_the_state_dict(tmp_path, fmnist_root):
+    """The update clock, θ_k's EMA count, m, η and the skip counters are in the
+    checkpoint's state dict, not in hook meta: a plain ``load_state_dict`` into a new
+    model restores them; ``load_from`` (not a resume) leaves them at their start."""
+    import numpy as np
+
+    from mmautomix.core.ema import momentum_at
+    from mmautomix.registry import MODELS
+
+    runner, _ = make_runner(tmp_path / 'a', fmnist_root, 0)
+    runner.register_hook(CrashAt(CKPT_EVERY))
+    with pytest.raises(KeyboardInterrupt):
+        runner.train()
+    path = tmp_path / 'a' / f'iter_{CKPT_EVERY}.pth'
+    ckpt = torch.load(path, weights_only=False)
+    assert 'automix' not in ckpt['meta'] and 'mask_loss_weight' not in ckpt['meta']
+    # m of the last update before the checkpoint (update index CKPT_EVERY − 1)
+    hook = next(h for h in runner.hooks if type(h).__name__ == 'AutoMixMomentumHook')
+    m = momentum_at(CKPT_EVERY - 1, ITERS_PER_EPOCH * EPOCHS, 0.99, hook.end_momentum,
+                    hook.adjust_scope)
+    want = dict(applied_steps=CKPT_EVERY, ema_steps=CKPT_EVERY, nonfinite_steps=0,
+                single_sample_batches=0, momentum=m, mask_loss_weight=0.1)
+    raw = ckpt['state_dict']['step_state'].numpy().tobytes()
+    assert list(np.frombuffer(raw, dtype='<f8')) == list(want.values())
+
+    model = MODELS.build(Config.fromfile(AUTOMIX).model)
+    assert (model.applied_steps, model.ema_steps) == (0, 0)
+    model.load_state_dict(ckpt['state_dict'])   # torch's strict load, no Runner
+    assert {k: getattr(model, k) for k in want} == want
+    assert isinstance(model.applied_steps, int) and isinstance(model.momentum, float)
+
+    fresh, _ = make_runner(tmp_path / 'b', fmnist_root, 0, load_from=str(path))
+    fresh.load_or_resume()
+    model = fresh.model
+    assert torch.equal(model.backbone_q.conv1.weight, ckpt['state_dict']['backbone_q.conv1.weight'])
+    assert (model.applied_steps, model.ema_steps, model.momentum) == (0, 0, 0.99)

@@ -50,15 +50,24 @@ def test_a_skipped_step_changes_nothing_in_a_real_runner(tmp_path, fmnist_root, 
     assert [r['batch'] for r in recs] == [100, 100, 1, 100, 100, 1]
     skipped = {1: 'nonfinite_steps', 2: 'skipped_single_sample_batches',
                5: 'skipped_single_sample_batches'}
+    counter = dict(nonfinite_steps='nonfinite_steps',
+                   skipped_single_sample_batches='single_sample_batches')
     for r in recs:
+        before, after = r['before']['training_state'], r['after']['training_state']
+        moved = {k for k in before if before[k] != after[k]}
         if r['iter'] in skipped:
             assert skipped[r['iter']] in r['outputs'] and 'loss' not in r['outputs']
             assert same(r['before']['model'], r['after']['model']), r['iter']
             assert same(r['before']['optimizer'], r['after']['optimizer']), r['iter']
             assert r['before']['ema_steps'] == r['after']['ema_steps']
+            # the training state counts the skip and nothing else
+            name = counter[skipped[r['iter']]]
+            assert moved == {name} and after[name] == before[name] + 1, r['iter']
         else:       # the control: a step that is taken moves θ_q, θ_k and the counts
             assert 'loss' in r['outputs']
             assert r['after']['ema_steps'] == r['before']['ema_steps'] + 1
+            assert moved == {'applied_steps', 'ema_steps'}, r['iter']
+            assert after['applied_steps'] == before['applied_steps'] + 1
             for prefix in ('backbone_q.', 'backbone.'):
                 key = prefix + 'conv1.weight'
                 assert not torch.equal(r['before']['model'][key], r['after']['model'][key])

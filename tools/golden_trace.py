@@ -43,11 +43,19 @@ def environment():
     return dict(torch=torch.__version__, cpu=torch.backends.cpu.get_cpu_capability())
 
 
+#: state-dict entries the digest leaves out: the model's training state (counters, m,
+#: η as bytes; ``models/step_state.py``), which the trace's scalars already show
+NOT_DIGESTED = ('step_state', )
+
+
 def state_digest(model):
-    """SHA-256 over the state dict's keys, dtypes, shapes and bytes, in key order."""
+    """SHA-256 over the state dict's keys, dtypes, shapes and bytes, in key order (the
+    weights and buffers; :data:`NOT_DIGESTED` left out)."""
     import torch
     h = hashlib.sha256()
     for key, value in sorted(model.state_dict().items()):
+        if key in NOT_DIGESTED:
+            continue
         t = value.detach().cpu().contiguous()
         h.update(f'{key}|{t.dtype}|{tuple(t.shape)}|'.encode())
         h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())

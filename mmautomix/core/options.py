@@ -70,7 +70,8 @@ class StepOptions(Named):
     num_classes: classes of the labels. alpha: α of λ ~ Beta(α, α) (AutoMix: 2.0).
     mask_loss_weight: η at the start (a schedule may move the step's η; AutoMix 0.1).
     lam_margin: M_bb is plain mixup's constant mask when min(λ_bb, 1 − λ_bb) ≤ margin;
-    negative: off (AutoMix's configs: 0.08). mask_scale: s = input size / feature size;
+    negative: off. 0.08, the value of every released AutoMix config (the official
+    class's own default, −1, is used by none). mask_scale: s = input size / feature size;
     None derives it from the shapes. no_repeat: re-draw pairings that pair a sample with
     itself (official ``mix_shuffle_no_repeat``). weights: the loss weights.
     updates: which steps train the Mix Block (``mix_block_updates.py``).
@@ -81,7 +82,7 @@ class StepOptions(Named):
     num_classes: int
     alpha: float = 2.0
     mask_loss_weight: float = 0.1
-    lam_margin: float = -1.0
+    lam_margin: float = 0.08
     mask_scale: Optional[int] = None
     no_repeat: bool = False
     weights: BranchWeights = BranchWeights()
@@ -127,7 +128,7 @@ class AdAutoMixOptions(Named):
     is_random: K ~ U{2..K_max} per step. beta_radio: β of −β L_k + (1 − β) S
     (configs 0.3 CIFAR, 0.1 ImageNet). mixup_radio: r of the linear K-source mixup in
     θ_q's clean branch (0.5). lam_margin: the margin of M_bb (negative: 0, as officially;
-    CIFAR configs 0.03). margin_fix: the intended margin test for K ≥ 3 (faithful:
+    0.03, the value of every released AdAutoMix config). margin_fix: the intended margin test for K ≥ 3 (faithful:
     False). similarity_every_step: S on every step (True, as officially) or only on
     adversarial steps. adv_interval: every this-many-th update is adversarial (2).
     updates: the ``switch_off`` draw (``mix_block_updates.py``).
@@ -138,7 +139,7 @@ class AdAutoMixOptions(Named):
     is_random: bool = False
     beta_radio: float = 0.3
     mixup_radio: float = 0.5
-    lam_margin: float = -1.0
+    lam_margin: float = 0.03
     margin_fix: bool = False
     similarity_every_step: bool = True
     adv_interval: int = 2

@@ -36,7 +36,7 @@ class AdAutoMix(AutoMix):
         mixup_radio (float): r, weight of the linear K-source mixup in θ_q's clean
             branch (K >= 3). Configs: 0.5.
         lam_margin (float): the margin of the backbone branch's mask (negative: 0, as
-            officially). CIFAR configs: 0.03.
+            officially). Default 0.03, every released AdAutoMix config's value.
         margin_fix (bool): with K >= 3 the official margin test (``<`` for ``>=``) makes
             θ_q's mask the constant ℓ on almost every step; True uses the intended
             test (see ``core/adautomix.py``). Default False (faithful).
@@ -57,7 +57,7 @@ class AdAutoMix(AutoMix):
                  adv_interval: int = 2,
                  beta_radio: float = 0.3,
                  mixup_radio: float = 0.5,
-                 lam_margin: float = -1.0,
+                 lam_margin: float = 0.03,
                  margin_fix: bool = False,
                  similarity_every_step: bool = True,
                  mask_layer: Union[int, str] = 2,

@@ -76,7 +76,8 @@ class AutoMix(StagedTrainStep, ImageClassifier):
         mask_loss_weight (float): η, weight of the Mix Block's mask loss (the official
             ``mask_loss``; ``MaskLossCosineHook`` may schedule it).
         lam_margin (float): if λ_bb or 1−λ_bb is at most this, the backbone branch
-            uses plain mixup (constant mask). Negative: off. AutoMix configs: 0.08.
+            uses plain mixup (constant mask). Negative: off. Default 0.08, the value
+            of every released AutoMix config (``StepOptions``: one default per knob).
         mix_shuffle_no_repeat (bool): re-draw permutations to avoid fixed points.
         truncate_clean_pass (bool): stop the clean θ_k pass at ``mask_layer`` (a speed
             option that changes θ_k's BN statistics; see the module docstring).
@@ -132,7 +133,7 @@ class AutoMix(StagedTrainStep, ImageClassifier):
                  mask_layer: Union[int, str] = 2,
                  mask_scale: Optional[int] = None,
                  mask_loss_weight: float = 0.1,
-                 lam_margin: float = -1.0,
+                 lam_margin: float = 0.08,
                  mix_shuffle_no_repeat: bool = False,
                  truncate_clean_pass: bool = False,
                  staged_backward: bool = True,
@@ -197,7 +198,7 @@ class AutoMix(StagedTrainStep, ImageClassifier):
         self.init_step_state(max_nonfinite)
         self.predict_online = predict_online
         self.eval_both = eval_both
-        self.ema_steps = 0            # momentum updates done (saved by AutoMixMomentumHook)
+        self.ema_steps = 0            # momentum updates done (models/step_state.py)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
         self.mask_layer_name, self.theta_k.tap = resolve_mask_layer(

@@ -14,6 +14,7 @@ import torch
 from mmengine.optim import OptimWrapper
 
 from mmautomix.core import StepSkipper, buffer_snapshot, has_loss
+from .step_state import register_step_state
 
 
 class StagedTrainStep:
@@ -32,6 +33,7 @@ class StagedTrainStep:
             'Lower optim_wrapper.optimizer.lr or set optim_wrapper.clip_grad',
             'set train_dataloader.drop_last=True to drop such batches')
         self.nonfinite_decided_by_wrapper = False   # set by AutoMixDDP
+        register_step_state(self)   # the counters, m and η travel in the state dict
 
     def loss(self, inputs: torch.Tensor, data_samples) -> dict:
         """All losses of one step in one dict (the path used under DDP)."""
@@ -48,7 +50,7 @@ class StagedTrainStep:
         return losses
 
 
-    # the skip rule's counters, saved and restored by AutoMixMomentumHook
+    # the skip rule's counters (in the state dict: models/step_state.py)
     nonfinite_steps = property(lambda self: self.skipper.nonfinite_steps,
                                lambda self, v: setattr(self.skipper, 'nonfinite_steps', v))
     single_sample_batches = property(

@@ -88,7 +88,9 @@ def check_load_from(model, checkpoint: dict, path: str) -> None:
     *nothing* fits (another model, another width) raises ``ValueError``; a partial fit
     warns with the counts."""
     theirs, ours = _shapes(model, checkpoint)
-    ours = {k: v for k, v in ours.items() if not k.endswith('num_batches_tracked')}
+    # BN counters and the training state (``load_from`` starts the schedules afresh)
+    ours = {k: v for k, v in ours.items()
+            if not k.endswith('num_batches_tracked') and k != 'step_state'}
     fit = [k for k in ours if theirs.get(k) == ours[k]]
     if not fit:
         shaped = sorted(k for k in ours if k in theirs)
@@ -116,7 +118,9 @@ def check_checkpoint_fits(model, checkpoint: dict, path: str) -> None:
     is for continuing the same run, so here any difference is an error that names the
     first differing keys."""
     theirs, ours = _shapes(model, checkpoint)
-    missing = sorted(set(ours) - set(theirs))
+    # a checkpoint written before the training state went into the state dict carries
+    # it in its meta (the hooks restore it from there)
+    missing = sorted(set(ours) - set(theirs) - {'step_state'})
     unexpected = sorted(set(theirs) - set(ours))
     shapes = sorted(k for k in set(ours) & set(theirs) if ours[k] != theirs[k])
     if missing or unexpected or shapes:

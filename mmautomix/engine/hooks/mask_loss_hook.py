@@ -17,6 +17,7 @@ import math
 from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
+from mmautomix.models.step_state import keep_step_state_only_when_resuming
 from mmautomix.registry import HOOKS
 from mmautomix.utils.resume import is_resuming
 from .update_clock import total_updates, updates_done
@@ -45,12 +46,11 @@ class MaskLossCosineHook(Hook):
             return self.end + (current - self.end) * factor
         return self.end + (self.start - self.end) * factor
 
-    def before_save_checkpoint(self, runner, checkpoint):
-        """η goes with the checkpoint: the compounding schedule continues from it."""
-        model = get_ori_model(runner.model)
-        checkpoint.setdefault('meta', {})['mask_loss_weight'] = model.mask_loss_weight
-
     def after_load_checkpoint(self, runner, checkpoint):
+        """η travels in the model's state dict (``models/step_state.py``): the
+        compounding schedule continues from it on a resume. A checkpoint written before
+        it did carries η in ``meta.mask_loss_weight``."""
+        keep_step_state_only_when_resuming(runner, checkpoint)
         saved = checkpoint.get('meta', {}).get('mask_loss_weight')
         if saved is not None and is_resuming(runner):
             get_ori_model(runner.model).mask_loss_weight = saved

@@ -17,6 +17,7 @@ from mmengine.hooks import Hook
 from mmpretrain.utils import get_ori_model
 
 from mmautomix.core.ema import momentum_at
+from mmautomix.models.step_state import keep_step_state_only_when_resuming
 from mmautomix.registry import HOOKS
 from mmautomix.utils.resume import is_resuming
 from .update_clock import count_step_outside_the_model, total_updates, updates_done
@@ -71,17 +72,11 @@ class AutoMixMomentumHook(Hook):
                 'optimizer steps; expected equal values (or leave update_interval unset)')
         self.total_updates = total_updates(runner)
 
-    COUNTERS = ('ema_steps', 'momentum', 'nonfinite_steps', 'single_sample_batches',
-                'applied_steps')
-
-    def before_save_checkpoint(self, runner, checkpoint):
-        """The model's step counters and current m go with the checkpoint
-        (``meta.automix``), so that a resumed run continues them."""
-        model = get_ori_model(runner.model)
-        checkpoint.setdefault('meta', {})['automix'] = {
-            k: getattr(model, k) for k in self.COUNTERS if hasattr(model, k)}
-
     def after_load_checkpoint(self, runner, checkpoint):
+        """The model's counters and m travel in its state dict (``models/step_state.py``);
+        a checkpoint loaded without resuming leaves them at their start. A checkpoint
+        written before they did carries them in ``meta.automix``."""
+        keep_step_state_only_when_resuming(runner, checkpoint)
         saved = checkpoint.get('meta', {}).get('automix')
         if saved and is_resuming(runner):
             model = get_ori_model(runner.model)
