@@ -74,7 +74,10 @@ def test_train_py_amp_on_cpu(tmp_path, fmnist_root):
          'default_hooks.logger.interval=1', 'custom_hooks.1.interval=1000'])
     ckpt = torch.load(osp.join(work, 'epoch_1.pth'), map_location='cpu', weights_only=False)
     assert 'loss_scaler' in ckpt['optimizer']
-    assert ckpt['optimizer']['loss_scaler']['scale'] > 0
+    # the dynamic scaler's start, 2^16: bfloat16 gradients never overflow to make it
+    # back off, and 4 updates are far from its growth interval (2000)
+    assert ckpt['optimizer']['loss_scaler']['scale'] == 2.0 ** 16
+    assert ckpt['optimizer']['loss_scaler']['_growth_tracker'] == 4
     cfg_dump = glob.glob(osp.join(work, '*', 'vis_data', 'config.py'))
     text = open(cfg_dump[0]).read()
     assert "type='mmautomix.PortableAmpOptimWrapper'" in text

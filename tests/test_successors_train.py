@@ -16,6 +16,7 @@ from mmengine.runner import Runner
 
 from conftest import REPO
 from mmautomix.core import eta_balanced_soft_cross_entropy
+from mmautomix.models.step_state import STATE_FIELDS
 from mmautomix.registry import MODELS
 from test_mixups_train import scalars, small_cfg
 
@@ -170,7 +171,12 @@ def test_mim_trains_a_successor_by_config_name(tmp_path, fmnist_root):
          'val_dataloader.dataset.num_samples=100', 'train_cfg.max_epochs=1'],
         cwd=str(cwd), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert osp.isfile(work / 'epoch_1.pth')
+    # the checkpoint is that of an AdAutoMix trained for its 2 updates
+    ckpt = torch.load(work / 'epoch_1.pth', map_location='cpu', weights_only=False)
+    assert "type='mmautomix.AdAutoMix'" in ckpt['meta']['cfg']
+    state = np.frombuffer(ckpt['state_dict']['step_state'].numpy().tobytes(), dtype='<f8')
+    assert dict(zip(STATE_FIELDS, state))['applied_steps'] == 2
+    assert ckpt['meta']['iter'] == 2
     proc = subprocess.run([mim, 'search', 'mmautomix', '--config',
                            'samix_resnet18_1xb100-400e_cifar100'], cwd=str(cwd),
                           capture_output=True, text=True, timeout=300)

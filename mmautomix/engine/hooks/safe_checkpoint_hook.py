@@ -35,6 +35,24 @@ from mmautomix.utils.resume import check_loaded_checkpoint, is_resuming
 from mmautomix.utils.rng import rng_state, set_resume_rng_state
 
 
+class AtomicSaves:
+    """The Runner as mmengine's best-checkpoint rules see it: every attribute is the
+    Runner's own, except ``save_checkpoint``, which writes to a temporary file and
+    renames it into place. (The Runner itself is left as it is.)"""
+
+    def __init__(self, runner):
+        self.runner = runner
+
+    def __getattr__(self, name):
+        return getattr(self.runner, name)
+
+    def save_checkpoint(self, out_dir, filename, *args, **kwargs):
+        write_then_rename(
+            lambda tmp: self.runner.save_checkpoint(out_dir, osp.basename(tmp), *args,
+                                                    **kwargs),
+            osp.join(out_dir, filename), is_main_process())
+
+
 @HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
     """``CheckpointHook`` (same arguments) whose writes cannot lose a checkpoint.
@@ -96,18 +114,8 @@ class SafeCheckpointHook(CheckpointHook):
         before the previous best is removed."""
         if not self._local() or not self.save_best:
             return super()._save_best_checkpoint(runner, metrics)
-        save = runner.save_checkpoint
-
-        def save_atomically(out_dir, filename, *args, **kwargs):
-            write_then_rename(lambda tmp: save(out_dir, osp.basename(tmp), *args, **kwargs),
-                              osp.join(out_dir, filename), is_main_process())
-
-        runner.save_checkpoint = save_atomically      # this call only
-        try:
-            with deferred_removals(self) as removals:
-                super()._save_best_checkpoint(runner, metrics)
-        finally:
-            del runner.save_checkpoint
+        with deferred_removals(self) as removals:
+            super()._save_best_checkpoint(AtomicSaves(runner), metrics)
         kept = {getattr(self, 'best_ckpt_path', None),
                 *getattr(self, 'best_ckpt_path_dict', {}).values()}
         removals.run(keep=kept)
