@@ -173,20 +173,20 @@ def test_a_recipe_with_a_period_is_timed_by_its_mean_over_whole_periods():
     period's mean (here (5 + 1 + 1 + 1) / 4 = 2), which the median of single steps (1)
     would miss; period 1 keeps the median and the per-round ratios. The period is read
     from the model: the Mix Block interval, AdAutoMix's adversarial interval, 1 else."""
-    t = _tool('benchmark_configs')
+    from benchmark.timing import period_statistics, step_period
     ref = [1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]   # a slow spell in round 2
     every4 = [5.0, 1.0, 2.0, 1.0, 5.0, 1.0, 1.0, 1.0, 9.0]  # the 9th step is dropped
-    step_s, paired, spread = t.period_statistics(every4, ref, 4)
+    step_s, paired, spread = period_statistics(every4, ref, 4)
     assert step_s == pytest.approx((2.25 + 2.0) / 2)
     assert spread == pytest.approx([2.25 / 1.25, 2.0])
     assert paired == pytest.approx((2.0 + 1.8) / 2)
-    assert t.period_statistics(ref, ref, 1) == (1.0, 1.0, [1.0, 1.0])
+    assert period_statistics(ref, ref, 1) == (1.0, 1.0, [1.0, 1.0])
     with pytest.raises(ValueError, match=r'--steps 3 is shorter than a period of 4'):
-        t.period_statistics(every4[:3], ref[:3], 4)
-    step = _tool()   # the period rule lives in benchmark_step; benchmark_configs uses it
-    assert step.step_period(build(mix_block_interval=4)) == 4
-    assert step.step_period(build()) == 1
-    assert step.step_period(torch.nn.Linear(2, 2)) == 1
+        period_statistics(every4[:3], ref[:3], 4)
+    # the period rule (tools/benchmark/timing.py, both tools use it)
+    assert step_period(build(mix_block_interval=4)) == 4
+    assert step_period(build()) == 1
+    assert step_period(torch.nn.Linear(2, 2)) == 1
 
 
 def test_backbone_passes_count_each_pass_by_its_share_of_the_batch():

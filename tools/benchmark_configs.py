@@ -33,10 +33,8 @@ import os.path as osp
 import sys
 
 import torch
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from benchmark_step import (backbone_passes, interleaved, period_statistics,  # noqa: E402
-                            step_periods)
+from benchmark.timing import (backbone_passes, interleaved, period_statistics,
+                              random_batch, step_periods)
 
 
 def build(path, device):
@@ -56,17 +54,10 @@ def build(path, device):
 
 
 def make_batch(cfg, model, batch, device):
-    from mmpretrain.structures import DataSample
-
     from mmautomix.utils.config import train_input_shape
     channels, size = train_input_shape(cfg)
-    batch = batch or cfg.train_dataloader.batch_size
-    g = torch.Generator().manual_seed(1)
-    x = torch.randint(0, 256, (batch, channels, size, size), generator=g,
-                      dtype=torch.uint8).to(device)
-    classes = model.head.num_classes
-    return dict(inputs=x, data_samples=[DataSample().set_gt_label(i % classes)
-                                        for i in range(batch)])
+    return random_batch(batch or cfg.train_dataloader.batch_size, channels, size,
+                        model.head.num_classes, device)
 
 
 def step(model, wrapper, data):

@@ -64,14 +64,17 @@ import argparse
 import contextlib
 import functools
 import json
-import math
 import os
 import statistics
 import subprocess
 import sys
-import time
+from dataclasses import dataclass
+from typing import Optional
 
 import torch
+
+from benchmark.timing import (backbone_passes, interleaved, period_statistics,
+                              random_batch, step_periods)
 
 MODES = ('vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain')
 KNOBS = ('automix_switch08', 'automix_every2', 'automix_oneq0', 'automix_oneq0_trunc',
@@ -84,26 +87,45 @@ AUGMENTS = dict(fmix=dict(type='FMix', alpha=0.2),
                 smoothmix=dict(type='SmoothMix'),
                 gridmix=dict(type='GridMix', alpha=0.2))
 GAP = dict(type='GlobalAveragePooling')
+
+
+@dataclass(frozen=True)
+class Arch:
+    """A benchmarked architecture: θ's backbone, neck and head, the Mix Block's input
+    (its stage and channels), the image size and the batch on each device."""
+    backbone: dict
+    neck: Optional[dict]
+    head_type: str
+    head_channels: int
+    mix_block_channels: int
+    mask_layer: int
+    size: int
+    cpu_batch: int
+    gpu_batch: int
+
+
 ARCHS = {
-    # name: (backbone, neck, head type, head in_channels, Mix Block in_channels,
-    #        mask_layer, size, cpu batch, gpu batch)
-    'r18': (dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )), GAP, 'LinearClsHead',
-            512, 256, 2, 32, 100, 100),
-    'r50': (dict(type='ResNet', depth=50, out_indices=(3, )), GAP, 'LinearClsHead', 2048,
-            1024, 2, 224, 8, 64),
-    # the CIFAR-100 recipes of configs/automix/cifar100/ (ConvNeXt-T 32 px, DeiT-S 224 px)
-    'convnext_t': (dict(type='ConvNeXt_CIFAR', arch='tiny', gap_before_final_norm=True),
-                   None, 'LinearClsHead', 768, 384, 2, 32, 16, 100),
-    'deit_s': (dict(type='VisionTransformer', arch='deit-small', img_size=224,
-                    patch_size=16), None, 'VisionTransformerClsHead', 384, 384, 5, 224, 4,
-               64),
+    'r18': Arch(dict(type='ResNet_CIFAR', depth=18, out_indices=(3, )), GAP, 'LinearClsHead',
+                head_channels=512, mix_block_channels=256, mask_layer=2, size=32,
+                cpu_batch=100, gpu_batch=100),
+    'r50': Arch(dict(type='ResNet', depth=50, out_indices=(3, )), GAP, 'LinearClsHead',
+                head_channels=2048, mix_block_channels=1024, mask_layer=2, size=224,
+                cpu_batch=8, gpu_batch=64),
+    'convnext_t': Arch(dict(type='ConvNeXt_CIFAR', arch='tiny', gap_before_final_norm=True),
+                       None, 'LinearClsHead', head_channels=768, mix_block_channels=384,
+                       mask_layer=2, size=32, cpu_batch=16, gpu_batch=100),
+    'deit_s': Arch(dict(type='VisionTransformer', arch='deit-small', img_size=224,
+                        patch_size=16), None, 'VisionTransformerClsHead', head_channels=384,
+                   mix_block_channels=384, mask_layer=5, size=224, cpu_batch=4,
+                   gpu_batch=64),
 }
-SIZE, CPU_BATCH, GPU_BATCH = 6, 7, 8
 NUM_CLASSES = 100
 
 
 def model_cfg(mode, arch):
-    backbone, neck, head_type, head_c, mb_c, mask_layer, size, _, _ = ARCHS[arch]
+    a = ARCHS[arch]
+    backbone, neck, head_type, head_c = a.backbone, a.neck, a.head_type, a.head_channels
+    mb_c, mask_layer, size = a.mix_block_channels, a.mask_layer, a.size
     bilevel = mode.startswith('automix') or mode in SUCCESSORS
     soft = mode != 'vanilla' and not bilevel   # AutoMix and its successors: their own heads
     cfg = dict(
@@ -170,94 +192,7 @@ def build(mode, arch, device, channels_last, amp_dtype):
 
 
 def make_batch(arch, batch, device, channels_last):
-    from mmpretrain.structures import DataSample
-    size = ARCHS[arch][SIZE]
-    g = torch.Generator().manual_seed(1)
-    x = torch.randint(0, 256, (batch, 3, size, size), generator=g, dtype=torch.uint8)
-    x = x.to(device)
-    if channels_last:
-        x = x.contiguous(memory_format=torch.channels_last)
-    samples = [DataSample().set_gt_label(i % NUM_CLASSES) for i in range(batch)]
-    return dict(inputs=x, data_samples=samples)
-
-
-def sync(device):
-    if device == 'cuda':
-        torch.cuda.synchronize()
-
-
-def interleaved(fns, args, context=contextlib.nullcontext):
-    """Seconds of each call of ``fns`` (name -> callable), run in turn: ``args.warmup``
-    untimed rounds, then ``args.steps`` timed ones; the device is synchronised around
-    every call."""
-    times = {k: [] for k in fns}
-    for step in range(args.warmup + args.steps):
-        for name, fn in fns.items():
-            sync(args.device)
-            t0 = time.perf_counter()
-            with context():
-                fn()
-            sync(args.device)
-            if step >= args.warmup:
-                times[name].append(time.perf_counter() - t0)
-    return times
-
-
-def backbone_passes(model, wrapper, data, steps=None):
-    """Forward calls started on the network's backbones (θ, or θ_q and θ_k) per
-    ``train_step``, a truncated one included, each weighted by its share of the batch
-    (θ_q's clean pass on a quarter of it, ``one_q_fraction=0.25``, counts 0.25), the
-    mean over ``steps`` steps (default: whole periods of the model, at least 4 steps):
-    the structure of a mode's cost, independent of the host's speed."""
-    if steps is None:
-        p = step_period(model)
-        steps = p * math.ceil(4 / p)
-    calls = [0.0]
-    batch = len(data['inputs'])
-
-    def count(module, args):
-        calls[0] += len(args[0]) / batch if args else 1.0
-
-    handles = [m.register_forward_pre_hook(count) for name, m in model.named_children()
-               if name.startswith('backbone')]
-    for _ in range(steps):
-        model.train_step(data, wrapper)
-    for h in handles:
-        h.remove()
-    return round(calls[0] / steps, 2)
-
-
-def step_period(model) -> int:
-    """p, the steps after which the model's work repeats: the least common multiple of
-    its Mix Block interval and its adversarial interval (1 for a model with neither)."""
-    options = getattr(model, 'options', None)
-    updates = getattr(options, 'updates', None)
-    return math.lcm(getattr(updates, 'interval', 1), getattr(options, 'adv_interval', 1))
-
-
-def step_periods(models, steps):
-    """{name: p} for ``models`` (name -> model), refused when a period is longer than
-    the ``steps`` to be timed (--steps)."""
-    periods = {name: step_period(model) for name, model in models.items()}
-    name = max(periods, key=periods.get)
-    if periods[name] > steps:
-        raise ValueError(f'--steps {steps}: {name} repeats every {periods[name]} steps; '
-                         f'expected --steps >= {periods[name]} (a multiple of it is best)')
-    return periods
-
-
-def period_statistics(times, ref_times, period):
-    """(median over whole periods of the mean step, median per-period ratio to the
-    reference's mean over the same rounds, [min, max] of those ratios)."""
-    n = len(times) // period * period
-    if n == 0:
-        raise ValueError(f'--steps {len(times)} is shorter than a period of {period} steps '
-                         f'(a Mix Block or adversarial interval); expected --steps >= {period}')
-    means = [(sum(times[i:i + period]) / period, sum(ref_times[i:i + period]) / period)
-             for i in range(0, n, period)]
-    ratios = [t / r for t, r in means]
-    return (statistics.median(t for t, _ in means), statistics.median(ratios),
-            [min(ratios), max(ratios)])
+    return random_batch(batch, 3, ARCHS[arch].size, NUM_CLASSES, device, channels_last)
 
 
 def time_modes(args, arch, batch):
@@ -388,7 +323,7 @@ def memory_modes(args, arch, batch):
 
 
 def report(arch, batch, args, times, spread, mem, passes, phases=None):
-    print(f'\n== {arch}: batch {batch}, {ARCHS[arch][SIZE]} px, device {args.device}'
+    print(f'\n== {arch}: batch {batch}, {ARCHS[arch].size} px, device {args.device}'
           f'{", amp " + args.amp_dtype if args.amp_dtype else ", fp32"}'
           f'{", channels_last" if args.channels_last else ""}; median of {args.steps} '
           f'interleaved steps after {args.warmup} warm-up')
@@ -426,7 +361,7 @@ def report(arch, batch, args, times, spread, mem, passes, phases=None):
                   + measured, flush=True)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--arch', default='all', choices=list(ARCHS) + ['all'],
@@ -449,7 +384,7 @@ def main():
     parser.add_argument('--memory-child', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--mode', choices=MODES + FAMILY + KNOBS + SUCCESSORS,
                         help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'family' in args.modes:
         args.modes = [m for m in args.modes if m != 'family'] + list(FAMILY)
     if 'knobs' in args.modes:
@@ -470,7 +405,8 @@ def main():
     if args.device == 'cuda':
         torch.backends.cudnn.benchmark = True     # every mode: fixed shapes, as in training
     for arch in (['r18', 'r50'] if args.arch == 'all' else [args.arch]):
-        batch = args.batch or ARCHS[arch][GPU_BATCH if args.device == 'cuda' else CPU_BATCH]
+        batch = args.batch or (ARCHS[arch].gpu_batch if args.device == 'cuda'
+                                else ARCHS[arch].cpu_batch)
         times, spread, passes = time_modes(args, arch, batch)
         phases = breakdown(args, arch, batch) if args.breakdown else None
         mem = memory_modes(args, arch, batch)

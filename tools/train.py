@@ -19,7 +19,7 @@ from mmautomix.utils.config import apply_cfg_options
 from mmautomix.utils.detection_stack import load_config
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -39,7 +39,7 @@ def parse_args():
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
@@ -93,8 +93,8 @@ def init_cpu_dist(cfg, launcher: str):
     cfg.model_wrapper_cfg.setdefault('device_ids', None)
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     register_checkpoint_loader()   # Runner checkpoints on torch >= 2.6
     cfg = merge_args(load_config(args.config), args)
     init_cpu_dist(cfg, args.launcher)

@@ -2,6 +2,8 @@
 between a markdown file's markers, and each method's metafile Results note."""
 import re
 
+import yaml
+
 from .stats import interval_text, turned
 from .table import MASK_HEADS, by_top1, cost_cell, logged_mask_keys, mask_cells
 
@@ -126,23 +128,22 @@ def results_note(row_a, row_b, labels, ref_a, ref_b, last, evaluated_on, cite):
     return '; '.join(parts) + f' ({cite})'
 
 
+def dump_metafile(data) -> str:
+    """A metafile's text as the project writes every classification metafile: PyYAML's
+    block style, keys in their order, no line wrapping (``load`` then ``dump`` of such a
+    file gives it back unchanged)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10 ** 6)
+
+
 def write_results(text, model, top1, note):
-    """``text`` (a metafile) with model's ``Results`` top-1 and note replaced; None when
-    the model has no entry or its entry no ``Results`` block to write into."""
-    block = re.search(rf'^- Name: {re.escape(model)}\n(?:(?!- Name: ).*\n?)*', text, re.M)
-    if not block:
+    """``text`` (a metafile) with model's ``Results`` top-1 and note replaced, through a
+    YAML parser; None when the model has no entry or its entry no ``Results`` block to
+    write into."""
+    data = yaml.safe_load(text)
+    entry = next((e for e in data.get('Models') or [] if e.get('Name') == model), None)
+    if entry is None or not entry.get('Results'):
         return None
-    entry = block.group(0)
-    results = re.search(r'^  Results:\n(?:(?!- Name: ).*\n?)*', entry, re.M)
-    if not results:
-        return None
-    quoted = "'" + note.replace("'", "''") + "'"
-    body, n_top1 = re.subn(r'^(      Top 1 Accuracy: ).*$',
-                           lambda m: f'{m.group(1)}{top1:.2f}', results.group(0), count=1,
-                           flags=re.M)
-    body, n_note = re.subn(r'^(    Notes: ).*$', lambda m: m.group(1) + quoted, body,
-                           count=1, flags=re.M)
-    if not (n_top1 and n_note):
-        return None
-    entry = entry[:results.start()] + body + entry[results.end():]
-    return text[:block.start()] + entry + text[block.end():]
+    result = entry['Results'][0]
+    result.setdefault('Metrics', {})['Top 1 Accuracy'] = round(float(top1), 2)
+    result['Notes'] = note
+    return dump_metafile(data)
