@@ -80,6 +80,25 @@ def test_unknown_cfg_option_fails_with_suggestion(key, match):
         apply_cfg_options(cfg, {key: 1})
 
 
+def test_a_models_options_are_checked_by_the_names_it_takes():
+    """AutoMix takes its step options as ``**options``: a misspelt one is still refused
+    with the close names, the real ones (its own and the step's, and AdAutoMix's on top)
+    pass."""
+    from conftest import REPO
+    automix = Config.fromfile(f'{REPO}/configs/automix/fashion_mnist/'
+                              'automix_resnet18-w16_1xb100-4e_fmnist.py')
+    with pytest.raises(KeyError, match=r"AutoMix takes no argument 'switch_of'.*'switch_off'"):
+        apply_cfg_options(automix, {'model.switch_of': 0.8})
+    apply_cfg_options(automix, {'model.switch_off': 0.8, 'model.eval_both': False,
+                                'model.momentum': 0.99})
+    assert automix.model.switch_off == 0.8 and automix.model.eval_both is False
+    adautomix = Config.fromfile(f'{REPO}/configs/adautomix/fashion_mnist/'
+                                'adautomix_resnet18-w16_1xb100-100e_fmnist2k.py')
+    apply_cfg_options(adautomix, {'model.beta_radio': 0.1, 'model.max_nonfinite': 3})
+    with pytest.raises(KeyError, match=r"takes no argument 'beta_ratio'.*'beta_radio'"):
+        apply_cfg_options(adautomix, {'model.beta_ratio': 0.1})
+
+
 def test_known_cfg_options_pass():
     cfg = Config.fromfile(FMNIST_CFG)
     apply_cfg_options(cfg, {'train_cfg.max_epochs': 1, 'model.backbone.frozen_stages': 1,

@@ -174,7 +174,9 @@ class AdAutoMixClassifier(AutoMixClassifier):
 
     Args (besides :class:`AutoMixClassifier`'s ``model``, ``layer``, ``in_channels``,
     ``num_classes``, ``momentum``, ``end_momentum``, ``total_steps``, ``mask_scale``,
-    ``staged_backward``, ``num_extra_tokens``, ``switch_off``, ``max_nonfinite``):
+    ``staged_backward``, ``num_extra_tokens``, ``switch_off``, ``max_nonfinite``; the
+    AdAutoMix options, ``AdAutoMixOptions.CONFIG_NAMES``, are keywords of ``**options``
+    with their defaults there):
         alpha (float): α. AdAutoMix: 1.0.
         mix_samples (int), is_random (bool), adv_interval (int), beta_radio (float),
         mixup_radio (float), lam_margin (float), margin_fix (bool),
@@ -184,26 +186,19 @@ class AdAutoMixClassifier(AutoMixClassifier):
     """
 
     def __init__(self, model, layer: str, in_channels: int, num_classes: int,
-                 alpha: float = 1.0, mix_samples: int = 3, is_random: bool = False,
-                 adv_interval: int = 2, beta_radio: float = 0.3, mixup_radio: float = 0.5,
-                 lam_margin: float = 0.03, margin_fix: bool = False,
-                 similarity_every_step: bool = True, lam_concat: bool = False,
-                 unsampling_mode='bilinear', **kwargs):
+                 lam_concat: bool = False, unsampling_mode='bilinear', **options):
         for key in ('mask_loss_weight', 'mix_block_options', 'mask_adjust', 'head_weights',
                     'mix_block_interval'):
-            if kwargs.get(key):
-                raise ValueError(f'{key}={kwargs[key]!r}: not an AdAutoMix option')
-        if kwargs.get('one_q_fraction', 1) != 1:
-            raise ValueError(f'one_q_fraction={kwargs["one_q_fraction"]!r}: not an '
+            if options.get(key):
+                raise ValueError(f'{key}={options[key]!r}: not an AdAutoMix option')
+        if options.get('one_q_fraction', 1) != 1:
+            raise ValueError(f'one_q_fraction={options["one_q_fraction"]!r}: not an '
                              'AdAutoMix option; expected 1')
-        options = AdAutoMixOptions(   # checked before anything is built
-            num_classes=num_classes, alpha=alpha, mix_samples=mix_samples,
-            is_random=is_random, beta_radio=beta_radio, mixup_radio=mixup_radio,
-            lam_margin=lam_margin, margin_fix=margin_fix,
-            similarity_every_step=similarity_every_step, adv_interval=adv_interval)
-        super().__init__(model, layer, in_channels, num_classes, alpha=alpha,
-                         lam_margin=lam_margin, mask_loss_weight=0.0, **kwargs)
-        self.options = replace(options, mask_scale=self.options.mask_scale,
+        own = {k: options.pop(k) for k in AdAutoMixOptions.CONFIG_NAMES if k in options}
+        adaptive = AdAutoMixOptions(num_classes=num_classes, **own)   # checked first
+        super().__init__(model, layer, in_channels, num_classes, alpha=adaptive.alpha,
+                         lam_margin=adaptive.lam_margin, mask_loss_weight=0.0, **options)
+        self.options = replace(adaptive, mask_scale=self.options.mask_scale,
                                updates=self.options.updates, keys=self.options.keys)
         self.mix_block = AdaptiveMask(in_channels, lam_concat=lam_concat,
                                       unsampling_mode=unsampling_mode)

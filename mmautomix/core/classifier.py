@@ -29,8 +29,7 @@ from .ema import ema_update, momentum_at
 from .feature_tap import FeatureTap
 from .mix_block import MixBlock
 from .skip import StepSkipper, buffer_snapshot
-from .mix_block_updates import MixBlockUpdates
-from .options import BranchWeights, StepOptions
+from .options import StepOptions
 from .step import automix_branches, has_loss, total_loss
 
 
@@ -63,7 +62,12 @@ class ClassifierNetwork:
 class AutoMixClassifier(nn.Module):
     """θ_q, θ_k and the Mix Block of AutoMix around ``model``.
 
-    Args:
+    Args (``**options`` takes the step's options, ``StepOptions.CONFIG_NAMES``: alpha,
+    mask_loss_weight, lam_margin, mask_scale, head_weights, switch_off,
+    mix_block_interval, one_q_fraction, mask_adjust, mask_adjust_to, checked once by
+    ``StepOptions.from_config``, and the classifier's own, :attr:`CLASSIFIER_OPTIONS`:
+    mask_loss_margin, lam_concat, truncate_clean_pass, staged_backward, max_nonfinite;
+    any other name is refused, naming it):
         model (nn.Module): the classifier θ_q, images → logits (N, num_classes).
         layer (str): name of the layer of ``model`` whose output z the Mix Block reads
             (a key of ``dict(model.named_modules())``, e.g. ``'layer3'`` of a torchvision
@@ -108,32 +112,23 @@ class AutoMixClassifier(nn.Module):
             training with an error.
     """
 
+    #: the classifier's own options (``**options`` besides the step's) and defaults
+    CLASSIFIER_OPTIONS = dict(mask_loss_margin=0.1, lam_concat=False,
+                              truncate_clean_pass=False, staged_backward=True,
+                              max_nonfinite=10)
+
     def __init__(self,
                  model: nn.Module,
                  layer: str,
                  in_channels: int,
                  num_classes: int,
-                 alpha: float = 2.0,
                  momentum: float = 0.999,
                  end_momentum: Optional[float] = None,
                  total_steps: Optional[int] = None,
                  adjust_scope: Sequence[float] = (0.1, 1.0),
-                 mask_loss_weight: float = 0.1,
-                 mask_loss_margin: float = 0.1,
-                 lam_margin: float = 0.08,
-                 lam_concat: bool = False,
-                 mask_scale: Optional[int] = None,
-                 truncate_clean_pass: bool = False,
-                 staged_backward: bool = True,
                  num_extra_tokens: Optional[int] = None,
-                 head_weights: Optional[dict] = None,
-                 switch_off: float = 0.0,
-                 mix_block_interval: int = 1,
-                 one_q_fraction: float = 1.0,
                  mix_block_options: Optional[dict] = None,
-                 mask_adjust: float = 0.0,
-                 mask_adjust_to: str = 'lam_mb',
-                 max_nonfinite: int = 10):
+                 **options):
         super().__init__()
         if not isinstance(model, nn.Module):
             raise TypeError(f'model: expected an nn.Module classifier, got {type(model)}')
@@ -142,28 +137,28 @@ class AutoMixClassifier(nn.Module):
         if (end_momentum is None) != (total_steps is None):
             raise ValueError('end_momentum and total_steps: give both (cosine schedule of '
                              'm) or neither (constant m)')
-        self.options = StepOptions(   # checked before anything is built
-            num_classes=num_classes, alpha=alpha, mask_loss_weight=mask_loss_weight,
-            lam_margin=lam_margin, mask_scale=mask_scale,
-            weights=BranchWeights.from_dict(head_weights, 'head_weights'),
-            updates=MixBlockUpdates(switch_off, mix_block_interval,
-                                    keys=dict(interval='mix_block_interval')),
-            mask_adjust=mask_adjust, mask_adjust_to=mask_adjust_to,
-            one_q_fraction=one_q_fraction, keys=dict(layer=f'layer={layer!r}'))
+        names = StepOptions.CONFIG_NAMES + tuple(self.CLASSIFIER_OPTIONS)
+        unknown = sorted(set(options) - set(names))
+        if unknown:
+            raise TypeError(f'{type(self).__name__} has no option {unknown[0]!r}; '
+                            f'expected one of {sorted(names)}')
+        own = {k: options.pop(k, d) for k, d in self.CLASSIFIER_OPTIONS.items()}
+        self.options = StepOptions.from_config(   # checked before anything is built
+            num_classes, dict(layer=f'layer={layer!r}'), **options)
         self.online = model                                   # θ_q
         self.ema = copy.deepcopy(model).requires_grad_(False)  # θ_k
         self.mix_block = MixBlock(in_channels, **dict(
-            dict(lam_concat=lam_concat, mask_loss_margin=mask_loss_margin),
+            dict(lam_concat=own['lam_concat'], mask_loss_margin=own['mask_loss_margin']),
             **(mix_block_options or {})))
         self._tap = FeatureTap(self.ema, layer, num_extra_tokens, key='layer')
         self.layer = layer
-        self.theta_k = ClassifierNetwork(self.ema, self._tap, truncate_clean_pass)
+        self.theta_k = ClassifierNetwork(self.ema, self._tap, own['truncate_clean_pass'])
         self.theta_q = ClassifierNetwork(self.online)
         self.base_momentum = self.momentum = float(momentum)
         self.end_momentum, self.total_steps = end_momentum, total_steps
         self.adjust_scope = tuple(adjust_scope)
-        self.staged_backward = staged_backward
-        self.skipper = StepSkipper(max_nonfinite, 'AutoMixClassifier',
+        self.staged_backward = own['staged_backward']
+        self.skipper = StepSkipper(own['max_nonfinite'], 'AutoMixClassifier',
                                    'Lower the learning rate or clip gradients',
                                    'drop_last=True in the DataLoader drops such batches')
         self.register_buffer('steps', torch.zeros((), dtype=torch.long))   # EMA updates

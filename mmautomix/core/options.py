@@ -119,6 +119,32 @@ class StepOptions(Named):
                              f'clean-image loss to take on part of the batch; expected {f}=1')
 
 
+    #: the flat names a front-end's constructor takes for these options (the official
+    #: config keys): ``head_weights`` is ``weights``, ``switch_off`` and
+    #: ``mix_block_interval`` make ``updates``, ``mix_shuffle_no_repeat`` is ``no_repeat``
+    CONFIG_NAMES = ('alpha', 'mask_loss_weight', 'lam_margin', 'mask_scale',
+                    'mix_shuffle_no_repeat', 'head_weights', 'switch_off',
+                    'mix_block_interval', 'mask_adjust', 'mask_adjust_to', 'one_q_fraction')
+
+    @classmethod
+    def from_config(cls, num_classes, keys: Mapping[str, str], **flat) -> 'StepOptions':
+        """The options from their flat names (:data:`CONFIG_NAMES`; missing ones take
+        their default), checked once; ``keys`` names them in errors."""
+        unknown = sorted(set(flat) - set(cls.CONFIG_NAMES))
+        if unknown:
+            raise TypeError(f'StepOptions.from_config: unknown {unknown}')
+        key = lambda name, fallback: keys.get(name, fallback)   # noqa: E731
+        weights = BranchWeights.from_dict(flat.pop('head_weights', None),
+                                          key('head_weights', 'head_weights'))
+        updates = MixBlockUpdates(
+            flat.pop('switch_off', 0.0), flat.pop('mix_block_interval', 1),
+            keys=dict(switch_off=key('switch_off', 'switch_off'),
+                      interval=key('mix_block_interval', 'mix_block_interval')))
+        no_repeat = flat.pop('mix_shuffle_no_repeat', False)
+        return cls(num_classes=num_classes, weights=weights, updates=updates,
+                   no_repeat=no_repeat, keys=keys, **flat)
+
+
 @dataclass(frozen=True)
 class AdAutoMixOptions(Named):
     """AdAutoMix's step options (``core/adautomix.py``).
@@ -133,6 +159,11 @@ class AdAutoMixOptions(Named):
     adversarial steps. adv_interval: every this-many-th update is adversarial (2).
     updates: the ``switch_off`` draw (``mix_block_updates.py``).
     """
+    #: the options a front-end takes by these names (``mask_scale`` and ``updates`` come
+    #: from the AutoMix options it builds beside)
+    CONFIG_NAMES = ('alpha', 'mix_samples', 'is_random', 'adv_interval', 'beta_radio',
+                    'mixup_radio', 'lam_margin', 'margin_fix', 'similarity_every_step')
+
     num_classes: int
     alpha: float = 1.0
     mix_samples: int = 3

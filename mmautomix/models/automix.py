@@ -38,9 +38,9 @@ import torch.nn.functional as F
 from mmpretrain.models import ImageClassifier
 from mmpretrain.structures import DataSample
 
-from mmautomix.core import MixBlockUpdates, automix_branches, copy_to_ema, ema_update
+from mmautomix.core import automix_branches, copy_to_ema, ema_update
 from mmautomix.core.mixing import mask_scale_for
-from mmautomix.core.options import BranchWeights, StepOptions
+from mmautomix.core.options import StepOptions
 from mmautomix.registry import MODELS, our_scope
 from .config_keys import MODEL_CONFIG_KEYS
 from .heads_network import HeadsNetwork, check_shared_neck, copy_cfg
@@ -53,7 +53,12 @@ from .staged_step import StagedTrainStep
 class AutoMix(StagedTrainStep, ImageClassifier):
     """AutoMix classifier (official ``AutoMixup``) on mmpretrain's ``ImageClassifier``.
 
-    Args:
+    Args (``**options`` takes the step's options, ``StepOptions.CONFIG_NAMES``: alpha,
+    mask_scale, mask_loss_weight, lam_margin, mix_shuffle_no_repeat, head_weights,
+    switch_off, mix_block_interval, one_q_fraction, mask_adjust, mask_adjust_to, checked
+    once by ``StepOptions.from_config`` with their config keys, and the model's own,
+    :attr:`MODEL_OPTIONS`: truncate_clean_pass, staged_backward, predict_online,
+    eval_both, max_nonfinite; any other name is refused, naming it):
         backbone, neck, head: θ's architecture as in ``ImageClassifier``. The backbone
             and heads are built twice: θ_k (``backbone``/``head``, EMA, frozen) and θ_q
             (``backbone_q``/``head_q``, trained). ``head`` is the one-hot head
@@ -122,48 +127,37 @@ class AutoMix(StagedTrainStep, ImageClassifier):
             non-finite loss stops training.
     """
 
+    #: the model's own options (``**options`` besides the step's) and their defaults
+    MODEL_OPTIONS = dict(truncate_clean_pass=False, staged_backward=True,
+                         predict_online=False, eval_both=True, max_nonfinite=10)
+    #: every name ``**options`` takes (``tools/train.py`` checks ``--cfg-options`` by it)
+    CONFIG_OPTIONS = StepOptions.CONFIG_NAMES + tuple(MODEL_OPTIONS)
+
     def __init__(self,
                  backbone: dict,
                  mix_block: dict,
                  neck: Optional[dict] = None,
                  head: Optional[dict] = None,
                  head_mix: Optional[dict] = None,
-                 alpha: float = 2.0,
                  momentum: float = 0.999,
                  mask_layer: Union[int, str] = 2,
-                 mask_scale: Optional[int] = None,
-                 mask_loss_weight: float = 0.1,
-                 lam_margin: float = 0.08,
-                 mix_shuffle_no_repeat: bool = False,
-                 truncate_clean_pass: bool = False,
-                 staged_backward: bool = True,
-                 head_weights: Optional[dict] = None,
-                 switch_off: float = 0.0,
-                 mix_block_interval: int = 1,
-                 one_q_fraction: float = 1.0,
                  mix_k_loss: Optional[dict] = None,
-                 mask_adjust: float = 0.0,
-                 mask_adjust_to: str = 'lam_mb',
-                 predict_online: bool = False,
-                 eval_both: bool = True,
-                 max_nonfinite: int = 10,
                  train_cfg: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 **options):
         if head is None:
             raise ValueError('AutoMix needs `model.head` (the one-hot classification head)')
         if not 0 <= momentum <= 1:
             raise ValueError(f'model.momentum={momentum!r}: expected m in [0, 1]')
+        unknown = sorted(set(options) - set(self.CONFIG_OPTIONS))
+        if unknown:
+            raise TypeError(f'model.{unknown[0]}: {type(self).__name__} has no option '
+                            f'{unknown[0]!r}; expected one of {sorted(self.CONFIG_OPTIONS)}')
         check_no_batch_augments(train_cfg, 'AutoMix')
-        options = self.step_options(
-            num_classes=head.get('num_classes'), alpha=alpha,
-            mask_loss_weight=mask_loss_weight, lam_margin=lam_margin,
-            mask_scale=mask_scale, no_repeat=mix_shuffle_no_repeat,
-            weights=BranchWeights.from_dict(head_weights, 'model.head_weights'),
-            updates=MixBlockUpdates(switch_off, mix_block_interval, keys=dict(
-                switch_off='model.switch_off', interval='model.mix_block_interval')),
-            mask_adjust=mask_adjust, mask_adjust_to=mask_adjust_to,
-            one_q_fraction=one_q_fraction)
+        own = {k: options.pop(k, d) for k, d in self.MODEL_OPTIONS.items()}
+        options = StepOptions.from_config(head.get('num_classes'), self.CONFIG_KEYS,
+                                          **options)
         with our_scope():
             super().__init__(backbone=copy_cfg(backbone), neck=neck, head=copy_cfg(head),
                              train_cfg=None, data_preprocessor=data_preprocessor,
@@ -189,15 +183,15 @@ class AutoMix(StagedTrainStep, ImageClassifier):
         self.momentum = self.base_momentum = float(momentum)
         self.mask_layer = mask_layer
         self.mask_loss_weight = options.mask_loss_weight   # η, moved by a schedule hook
-        self.staged_backward = staged_backward
+        self.staged_backward = own['staged_backward']
         self.theta_k = HeadsNetwork(self.backbone, self.neck if self.with_neck else None,
                                     self.head, self.head_mix, self.mix_k_loss)
         self.theta_q = HeadsNetwork(self.backbone_q, self.neck if self.with_neck else None,
                                     self.head_q, self.head_mix_q)
-        self.theta_k.truncate = truncate_clean_pass
-        self.init_step_state(max_nonfinite)
-        self.predict_online = predict_online
-        self.eval_both = eval_both
+        self.theta_k.truncate = own['truncate_clean_pass']
+        self.init_step_state(own['max_nonfinite'])
+        self.predict_online = own['predict_online']
+        self.eval_both = own['eval_both']
         self.ema_steps = 0            # momentum updates done (models/step_state.py)
         self.record_mix = False       # set by MixedSampleVisHook
         self.last_mix = None
@@ -271,11 +265,6 @@ class AutoMix(StagedTrainStep, ImageClassifier):
 
     #: the config keys of the step's options and of the core's terms
     CONFIG_KEYS = MODEL_CONFIG_KEYS
-
-    @classmethod
-    def step_options(cls, **options) -> StepOptions:
-        """The step's options, checked once; errors name the config keys."""
-        return StepOptions(**options, keys=cls.CONFIG_KEYS)
 
     # -- evaluation ---------------------------------------------------------------------
     def predict(self, inputs, data_samples=None, **kwargs):

@@ -47,18 +47,23 @@ def _find_class(type_name, hint=None):
 
 
 def _accepts(cls, key):
-    """True/False when the constructor's signature decides; None when it takes **kwargs."""
+    """True/False when the constructor's signature decides (or, for a ``**options``
+    constructor, the class's ``CONFIG_OPTIONS``); None when it takes any keyword."""
     params = []
     for klass in getattr(cls, '__mro__', [cls]):
         init = klass.__dict__.get('__init__')
         if init is None:
             continue
         sig = inspect.signature(init).parameters
-        params += [p for p in sig if p not in ('self', 'args', 'kwargs')]
-        if key in sig:
+        params += [p for p in sig if p not in ('self', 'args', 'kwargs')
+                   and sig[p].kind != sig[p].VAR_KEYWORD]
+        if key in sig and sig[key].kind != sig[key].VAR_KEYWORD:
             return True, params
         if not any(p.kind == p.VAR_KEYWORD for p in sig.values()):
             return False, params
+        named = klass.__dict__.get('CONFIG_OPTIONS')   # what its **options take
+        if named is not None:
+            return key in named, params + list(named)
     return None, params
 
 
