@@ -3,8 +3,6 @@ tools/benchmark_configs.py: whole configs' steps as ratios to a reference config
 import importlib.util
 import os.path as osp
 import re
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -18,6 +16,12 @@ def _tool(name='benchmark_step'):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def report_of(argv, capsys):
+    """tools/benchmark_step.py's printed report, run in this process."""
+    _tool().main(argv)
+    return capsys.readouterr().out
 
 
 def test_floor_passes_are_the_steps_passes():
@@ -39,19 +43,22 @@ def test_floor_passes_are_the_steps_passes():
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_report_lists_every_mode_and_the_floor():
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
-         '--batch', '4', '--steps', '1', '--warmup', '0', '--breakdown', '--device', 'cpu'],
-        capture_output=True, text=True, cwd=REPO, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    rows, passes = {}, {}
-    for line in proc.stdout.splitlines():
+def test_report_lists_every_mode_and_the_floor(capsys):
+    out = report_of(['--arch', 'r18', '--batch', '4', '--steps', '1', '--warmup', '0',
+                     '--breakdown', '--device', 'cpu'], capsys)
+    rows, passes, rss = {}, {}, {}
+    for line in out.splitlines():
         cells = line.split()
         if cells and cells[0] in _tool().MODES:
             rows[cells[0]] = [float(c) for c in cells[1:4]]
             passes[cells[0]] = float(cells[-1])
+            rss[cells[0]] = [float(c) for c in cells[-5:-1]]   # RSS: step, ratio, peak, ratio
     assert set(rows) == {'vanilla', 'mixup', 'automix', 'automix_trunc', 'automix_plain'}
+    # each mode's memory from its own process: the peak holds the step's part, and each
+    # ratio is to Mixup's (printed MB are rounded)
+    for step_mb, step_x, peak_mb, peak_x in rss.values():
+        assert 0 < step_mb <= peak_mb
+        assert abs(peak_x - peak_mb / rss['mixup'][2]) < 0.01 + 1 / rss['mixup'][2]
     # θ_k's clean pass (whole or truncated), θ_k's mixed pass for the Mix Block, θ_q's
     # clean and mixed passes; Mixup and vanilla one
     assert passes['vanilla'] == passes['mixup'] == 1
@@ -63,26 +70,22 @@ def test_report_lists_every_mode_and_the_floor():
         assert abs(ratio - step_s / rows['mixup'][0]) < 0.05 * ratio + 0.1
     # the floors are the formulas of the printed pass times (arithmetic, not timing)
     t = {m.group(1): float(m.group(2)) for m in
-         re.finditer(r'^\s+(Ct|C|K|Q)\s.*?([0-9.]+) s\s', proc.stdout, re.M)}
-    assert set(t) == {'C', 'Ct', 'K', 'Q'}, proc.stdout
-    floor = re.search(r'\(C \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
-    trunc = re.search(r'\(Ct \+ K \+ 2Q\) / Q = ([0-9.]+)', proc.stdout)
-    assert floor and trunc, proc.stdout
+         re.finditer(r'^\s+(Ct|C|K|Q)\s.*?([0-9.]+) s\s', out, re.M)}
+    assert set(t) == {'C', 'Ct', 'K', 'Q'}, out
+    floor = re.search(r'\(C \+ K \+ 2Q\) / Q = ([0-9.]+)', out)
+    trunc = re.search(r'\(Ct \+ K \+ 2Q\) / Q = ([0-9.]+)', out)
+    assert floor and trunc, out
     for found, clean in ((floor, t['C']), (trunc, t['Ct'])):
         expected = (clean + t['K'] + 2 * t['Q']) / t['Q']
-        assert abs(float(found.group(1)) - expected) < 0.01 * expected + 0.02, proc.stdout
+        assert abs(float(found.group(1)) - expected) < 0.01 * expected + 0.02, out
 
 
-def test_family_modes_report_a_ratio_to_mixup():
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
-         '--batch', '8', '--steps', '2', '--warmup', '1', '--device', 'cpu',
-         '--modes', 'family'],
-        capture_output=True, text=True, cwd=REPO, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_family_modes_report_a_ratio_to_mixup(capsys):
+    out = report_of(['--arch', 'r18', '--batch', '8', '--steps', '2', '--warmup', '1',
+                     '--device', 'cpu', '--modes', 'family', '--no-memory'], capsys)
     family = _tool().FAMILY
     rows, passes = {}, {}
-    for line in proc.stdout.splitlines():
+    for line in out.splitlines():
         cells = line.split()
         if cells and cells[0] in family + ('mixup', ):
             rows[cells[0]] = [float(c) for c in cells[1:4]]
@@ -96,14 +99,11 @@ def test_family_modes_report_a_ratio_to_mixup():
     assert passes == {m: 2 if m.startswith('puzzlemix') else 1 for m in family + ('mixup', )}
 
 
-def test_speed_knobs_report_the_passes_they_save():
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'benchmark_step.py'), '--arch', 'r18',
-         '--batch', '4', '--steps', '8', '--warmup', '0', '--device', 'cpu',
-         '--modes', 'knobs'], capture_output=True, text=True, cwd=REPO, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_speed_knobs_report_the_passes_they_save(capsys):
+    out = report_of(['--arch', 'r18', '--batch', '4', '--steps', '8', '--warmup', '0',
+                     '--device', 'cpu', '--modes', 'knobs', '--no-memory'], capsys)
     passes = {}
-    for line in proc.stdout.splitlines():
+    for line in out.splitlines():
         cells = line.split()
         if cells and cells[0] in _tool().KNOBS + ('automix', 'mixup'):
             passes[cells[0]] = float(cells[-1])
@@ -125,15 +125,13 @@ def test_config_step_costs_are_ratios_to_the_reference_config(tmp_path):
     """tools/benchmark_configs.py times each config's own model and optimizer: the
     reference's ratio is 1, each config's ratio is its step time over the reference's,
     and the passes are those of the recipe (AutoMix 4, its one_q=0 knob 3)."""
-    fm = 'configs/mixups/fashion_mnist/resnet18-w16_1xb100'
-    am = 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100'
+    fm = osp.join(REPO, 'configs/mixups/fashion_mnist/resnet18-w16_1xb100')
+    am = osp.join(REPO, 'configs/automix/fashion_mnist/automix_resnet18-w16_1xb100')
     out = tmp_path / 'cost.json'
-    proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'benchmark_configs.py'),
-         f'{fm}-mixup-4e_fmnist.py', f'{fm}-4e_fmnist.py', f'{am}-4e_fmnist.py',
+    assert _tool('benchmark_configs').main(
+        [f'{fm}-mixup-4e_fmnist.py', f'{fm}-4e_fmnist.py', f'{am}-4e_fmnist.py',
          f'{am}-oneq0-100e_fmnist2k.py', '--batch', '4', '--steps', '2', '--warmup', '0',
-         '--out', str(out)], capture_output=True, text=True, cwd=REPO, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+         '--out', str(out)]) in (None, 0)
     import json
     res = json.loads(out.read_text())
     assert res['reference'] == 'resnet18-w16_1xb100-mixup-4e_fmnist'

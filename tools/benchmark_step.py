@@ -337,11 +337,15 @@ def report(arch, batch, args, times, spread, mem, passes, phases=None):
         t = times[mode]
         lo, med, hi = spread[mode]
         line = (f'{mode:15s} {t:8.3f} {batch / t:8.1f} {t / times["mixup"]:8.2f} {med:7.2f} '
-                f'{lo:5.2f}-{hi:<5.2f} '
-                f'{mem[mode][key]:9.0f} {mem[mode][key] / mem["mixup"][key]:8.2f}')
-        if args.device != 'cuda':
-            rss = mem[mode]['peak_rss_mb']
-            line += f' {rss:8.0f} {rss / mem["mixup"]["peak_rss_mb"]:8.2f}'
+                f'{lo:5.2f}-{hi:<5.2f} ')
+        if mem is None:       # --no-memory
+            line += f'{"-":>9s} {"-":>8s}' + ('' if args.device == 'cuda' else
+                                               f' {"-":>8s} {"-":>8s}')
+        else:
+            line += f'{mem[mode][key]:9.0f} {mem[mode][key] / mem["mixup"][key]:8.2f}'
+            if args.device != 'cuda':
+                rss = mem[mode]['peak_rss_mb']
+                line += f' {rss:8.0f} {rss / mem["mixup"]["peak_rss_mb"]:8.2f}'
         line += f' {passes[mode]:6g}'
         print(line, flush=True)
     if phases:
@@ -381,6 +385,9 @@ def main(argv=None):
                         'knobs)')
     parser.add_argument('--breakdown', action='store_true',
                         help='also time the network passes alone and print the floor')
+    parser.add_argument('--no-memory', action='store_true',
+                        help='skip the memory columns (on the CPU each mode\'s memory is '
+                        'measured in a process of its own)')
     parser.add_argument('--memory-child', action='store_true', help=argparse.SUPPRESS)
     parser.add_argument('--mode', choices=MODES + FAMILY + KNOBS + SUCCESSORS,
                         help=argparse.SUPPRESS)
@@ -409,7 +416,7 @@ def main(argv=None):
                                 else ARCHS[arch].cpu_batch)
         times, spread, passes = time_modes(args, arch, batch)
         phases = breakdown(args, arch, batch) if args.breakdown else None
-        mem = memory_modes(args, arch, batch)
+        mem = None if args.no_memory else memory_modes(args, arch, batch)
         report(arch, batch, args, times, spread, mem, passes, phases)
 
 
