@@ -72,5 +72,6 @@ def test_each_knob_has_one_default_in_every_front_end():
     plain = AutoMixClassifier(net, 'features', 8, 5)
     cfg = {k: v for k, v in tiny_cfg().items() if k not in StepOptions.CONFIG_NAMES}
     model = MODELS.build(cfg)
-    assert dataclasses.replace(model.options, keys={}) == dataclasses.replace(
-        plain.options, keys={})
+    assert dataclasses.replace(model.options, keys={}, updates=None) == dataclasses.replace(
+        plain.options, keys={}, updates=None)
+    assert vars(model.options.updates) == vars(plain.options.updates)
