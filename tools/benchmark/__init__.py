@@ -3,7 +3,8 @@
 (step cost of whole configs) are its command lines.
 
 * ``runs``: training configs × seeds, resumable, with the queue's progress.
-* ``logs``: reading runs (mmengine work directories, OpenMixup JSON-lines logs).
+* ``logs``: finding and reading runs (mmengine work directories; ``openmixup_logs``:
+  OpenMixup's JSON-lines logs; ``run_record``: what every reader finishes a run with).
 * ``stats``: the one verdict rule every table uses (a paired difference's 95 % interval).
 * ``masks``: what a learned mixup's masks look like at the end of training.
 * ``table``: per-method statistics, paired differences, cells and the markdown table.
