@@ -2,7 +2,7 @@
 
 Batch augments (``model.train_cfg.augments=dict(type=...)``, like mmpretrain's Mixup):
 FMix, SaliencyMix, SmoothMix, GridMix. Classifiers (they need the network):
-ManifoldMix, PuzzleMix.
+ManifoldMix, PuzzleMix, and for vision transformers TransMix.
 """
 from .fmix import FMix
 from .gridmix import GridMix
@@ -10,5 +10,7 @@ from .manifoldmix import ManifoldMix
 from .puzzlemix import PuzzleMix
 from .saliencymix import SaliencyMix
 from .smoothmix import SmoothMix
+from .transmix import TransMix
 
-__all__ = ['FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix']
+__all__ = ['FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix',
+           'TransMix']

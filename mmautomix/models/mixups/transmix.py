@@ -1,0 +1,133 @@
+"""TransMix as an mmpretrain classifier for vision transformers (``core/transmix.py``:
+the label rule and the attention it reads).
+
+One training step, as the official code (timm's Mixup with DeiT's values, then
+``transmix_label``): with probability ``switch_prob`` the batch is mixed by CutMix
+(λ ~ Beta(α_cutmix, α_cutmix), mmpretrain's box with the area correction), otherwise
+by Mixup (λ ~ Beta(α_mixup, α_mixup)); each image i is paired with image N − 1 − i
+(the batch reversed, the official pairing). The mixed batch goes through the network
+once; a forward hook on the last attention layer keeps its input tokens, from which the
+class token's attention is recomputed without a gradient; a CutMix batch then gets
+TransMix's label, a Mixup batch Mixup's.
+"""
+import math
+from typing import List, Optional
+
+import numpy as np
+import torch
+from mmpretrain.models import ImageClassifier
+from mmpretrain.models.utils.batch_augments import CutMix
+
+from mmautomix.core.transmix import (LABEL_RULES, box_at_patch_grid, class_token_attention,
+                                     transmix_lambda)
+from mmautomix.registry import MODELS, our_scope
+from .mask_mix import check_alpha
+from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
+
+
+def find_attention_layer(backbone, index: int = -1):
+    """The attention module of transformer layer ``index`` of an mmpretrain
+    ``VisionTransformer``-style backbone (``layers[i].attn`` with a fused ``qkv``), or
+    a ValueError naming the keys."""
+    layers = getattr(backbone, 'layers', None)
+    attn = getattr(layers[index], 'attn', None) if layers is not None and len(layers) else None
+    if attn is None or not isinstance(getattr(attn, 'qkv', None), torch.nn.Linear) \
+            or not hasattr(attn, 'num_heads'):
+        raise ValueError(
+            f'model.backbone.type={type(backbone).__name__!r}: TransMix reads the class '
+            'token\'s attention of a vision transformer (layers[i].attn with a fused qkv '
+            "projection and num_heads); expected e.g. dict(type='VisionTransformer')")
+    if getattr(backbone, 'num_extra_tokens', 0) < 1:
+        raise ValueError('model.backbone: TransMix needs the class token; expected '
+                         "a backbone with a class token (with_cls_token=True)")
+    return attn
+
+
+def patch_grid(image_size, num_patches: int):
+    """(h, w) of the patch grid of an H × W image cut into ``num_patches`` square
+    patches."""
+    h, w = image_size
+    side = round(math.sqrt(h * w / num_patches))
+    if side < 1 or (h // side) * (w // side) != num_patches:
+        raise ValueError(f'TransMix: {num_patches} patch tokens do not tile a {h}x{w} '
+                         'image with square patches')
+    return h // side, w // side
+
+
+@MODELS.register_module()
+class TransMix(ImageClassifier):
+    """TransMix classifier (see the module docstring).
+
+    Args:
+        mixup_alpha (float): α of Mixup's λ. DeiT and the official TransMix: 0.8.
+        cutmix_alpha (float): α of CutMix's λ. 1.0.
+        switch_prob (float): the probability of a CutMix batch. 0.8, the value of
+            every official TransMix config (timm's own default is 0.5).
+        label_rule (str): 'official' (the mean of the box's area and the attention
+            share, the official code) or 'paper' (the attention share alone).
+        attention_layer (int): the transformer layer whose attention is read (−1, the
+            last, as officially).
+        backbone, neck, head, ...: as ``ImageClassifier``; the head's loss takes soft
+            targets.
+    """
+
+    def __init__(self, backbone: dict, head: dict, mixup_alpha: float = 0.8,
+                 cutmix_alpha: float = 1.0, switch_prob: float = 0.8,
+                 label_rule: str = 'official', attention_layer: int = -1,
+                 neck: Optional[dict] = None, train_cfg: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None):
+        check_no_batch_augments(train_cfg, 'TransMix')
+        check_soft_loss(head, 'TransMix')
+        self.mixup_alpha = check_alpha(mixup_alpha, 'model.mixup_alpha', 'Mixup')
+        self.cutmix_alpha = check_alpha(cutmix_alpha, 'model.cutmix_alpha', 'CutMix')
+        if isinstance(switch_prob, bool) or not 0 <= switch_prob <= 1:
+            raise ValueError(f'model.switch_prob={switch_prob!r}: expected a probability '
+                             'in [0, 1]')
+        if label_rule not in LABEL_RULES:
+            raise ValueError(f'model.label_rule={label_rule!r}: expected one of '
+                             f'{LABEL_RULES}')
+        self.switch_prob, self.label_rule = float(switch_prob), label_rule
+        with our_scope():
+            super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=None,
+                             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.attention_layer = attention_layer
+        self._tokens = None
+        self.attention.register_forward_pre_hook(self._keep_tokens)
+        self.last_mix = None   # the last step's mix, for pictures and tests
+
+    @property
+    def attention(self):
+        """The attention module TransMix reads (a view: its parameters stay the
+        backbone's only)."""
+        return find_attention_layer(self.backbone, self.attention_layer)
+
+    def _keep_tokens(self, module, args):
+        if self.training:
+            self._tokens = args[0].detach()
+
+    def loss(self, inputs: torch.Tensor, data_samples: List) -> dict:
+        n = inputs.size(0)
+        index = torch.arange(n - 1, -1, -1, device=inputs.device)   # image B of each
+        use_cutmix = bool(np.random.rand() < self.switch_prob)
+        alpha = self.cutmix_alpha if use_cutmix else self.mixup_alpha
+        lam = float(np.random.beta(alpha, alpha))
+        if use_cutmix:
+            box, lam = CutMix(self.cutmix_alpha).cutmix_bbox_and_lam(inputs.shape[-2:], lam)
+            yl, yh, xl, xh = (int(v) for v in box)
+            mixed = inputs.clone()
+            mixed[..., yl:yh, xl:xh] = inputs[index][..., yl:yh, xl:xh]
+        else:
+            mixed = lam * inputs + (1 - lam) * inputs[index]
+        feats = self.extract_feat(mixed)
+        if use_cutmix:
+            attn = class_token_attention(self._tokens, self.attention.qkv,
+                                         self.attention.num_heads,
+                                         self.backbone.num_extra_tokens)
+            grid = patch_grid(inputs.shape[-2:], attn.size(1))
+            patches = box_at_patch_grid((yl, yh, xl, xh), inputs.shape[-2:], grid)
+            lam_b = transmix_lambda(attn, patches, 1 - lam, self.label_rule)
+            lam = 1 - lam_b                     # the weight of image A's label
+        self._tokens = None
+        self.last_mix = dict(cutmix=use_cutmix, lam=lam, index=index)
+        set_mixed_scores(data_samples, index, lam, self.head.num_classes)
+        return self.head.loss(feats, data_samples)
