@@ -1,0 +1,6 @@
+"""The small ViT with mmpretrain's CutMix (α 1.0) on the data-limited regime."""
+_base_ = './vit-p4-w64_1xb100-100e_fmnist2k.py'
+model = dict(
+    head=dict(loss=dict(type='CrossEntropyLoss', loss_weight=1.0, use_soft=True)),
+    train_cfg=dict(augments=dict(type='CutMix', alpha=1.0)),
+)
