@@ -64,6 +64,12 @@ def transmix_lambda(attention: torch.Tensor, box_patches: torch.Tensor, area: fl
     docstring)."""
     if rule not in LABEL_RULES:
         raise ValueError(f'label_rule={rule!r}: expected one of {LABEL_RULES}')
-    m = box_patches.to(attention)
-    share = (attention * m).sum(dim=1) / attention.sum(dim=1)
+    share = attention_share(attention, box_patches)
     return share if rule == 'paper' else (area + share) / 2
+
+
+def attention_share(attention: torch.Tensor, patches: torch.Tensor) -> torch.Tensor:
+    """Σ_p a_p m_p / Σ_p a_p per sample: the share of the attention a (N × P) that falls
+    on the patches m (P or N × P, 1 on the patches of the image counted)."""
+    m = patches.to(attention)
+    return (attention * m).sum(dim=1) / attention.sum(dim=1)

@@ -2,15 +2,16 @@
 
 Batch augments (``model.train_cfg.augments=dict(type=...)``, like mmpretrain's Mixup):
 FMix, SaliencyMix, SmoothMix, GridMix. Classifiers (they need the network):
-ManifoldMix, PuzzleMix, and for vision transformers TransMix.
+ManifoldMix, PuzzleMix, and for vision transformers TransMix and MixPro.
 """
 from .fmix import FMix
 from .gridmix import GridMix
 from .manifoldmix import ManifoldMix
+from .mixpro import MixPro
 from .puzzlemix import PuzzleMix
 from .saliencymix import SaliencyMix
 from .smoothmix import SmoothMix
 from .transmix import TransMix
 
-__all__ = ['FMix', 'GridMix', 'ManifoldMix', 'PuzzleMix', 'SaliencyMix', 'SmoothMix',
+__all__ = ['FMix', 'GridMix', 'ManifoldMix', 'MixPro', 'PuzzleMix', 'SaliencyMix', 'SmoothMix',
            'TransMix']

@@ -25,7 +25,7 @@ from .mask_mix import check_alpha
 from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
 
 
-def find_attention_layer(backbone, index: int = -1):
+def find_attention_layer(backbone, index: int = -1, method: str = 'TransMix'):
     """The attention module of transformer layer ``index`` of an mmpretrain
     ``VisionTransformer``-style backbone (``layers[i].attn`` with a fused ``qkv``), or
     a ValueError naming the keys."""
@@ -34,11 +34,11 @@ def find_attention_layer(backbone, index: int = -1):
     if attn is None or not isinstance(getattr(attn, 'qkv', None), torch.nn.Linear) \
             or not hasattr(attn, 'num_heads'):
         raise ValueError(
-            f'model.backbone.type={type(backbone).__name__!r}: TransMix reads the class '
+            f'model.backbone.type={type(backbone).__name__!r}: {method} reads the class '
             'token\'s attention of a vision transformer (layers[i].attn with a fused qkv '
             "projection and num_heads); expected e.g. dict(type='VisionTransformer')")
     if getattr(backbone, 'num_extra_tokens', 0) < 1:
-        raise ValueError('model.backbone: TransMix needs the class token; expected '
+        raise ValueError(f'model.backbone: {method} needs the class token; expected '
                          "a backbone with a class token (with_cls_token=True)")
     return attn
 
