@@ -1,7 +1,7 @@
 """The mixup family beside AutoMix, each faithful to its paper and official code.
 
 Batch augments (``model.train_cfg.augments=dict(type=...)``, like mmpretrain's Mixup):
-FMix, SaliencyMix, SmoothMix, GridMix. Classifiers (they need the network):
+FMix, SaliencyMix, SmoothMix, GridMix, and for vision transformers TokenMix. Classifiers (they need the network):
 ManifoldMix, PuzzleMix, and for vision transformers TransMix and MixPro.
 """
 from .fmix import FMix
@@ -11,7 +11,8 @@ from .mixpro import MixPro
 from .puzzlemix import PuzzleMix
 from .saliencymix import SaliencyMix
 from .smoothmix import SmoothMix
+from .tokenmix import TokenMix
 from .transmix import TransMix
 
 __all__ = ['FMix', 'GridMix', 'ManifoldMix', 'MixPro', 'PuzzleMix', 'SaliencyMix', 'SmoothMix',
-           'TransMix']
+           'TokenMix', 'TransMix']
