@@ -41,8 +41,35 @@ def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root):
     assert len(losses) == 2 and all(np.isfinite(losses))
     assert any('accuracy/top1' in r for r in records)
     assert not torch.equal(model.backbone.layers[-1].attn.qkv.weight, qkv)
+    if method == 'TransMix':    # the picture of the three methods from this checkpoint
+        picture_of_the_three(osp.join(str(tmp_path), 'epoch_1.pth'), tmp_path)
     if method == 'TokenMix':    # a batch augment: mmpretrain's RandomBatchAugment holds it
         aug = model.data_preprocessor.batch_augments.augments[0]
         assert type(aug).__name__ == 'TokenMix'
     else:
         assert model.last_mix is not None
+
+
+def picture_of_the_three(checkpoint, tmp_path):
+    """tools/visualize_vit_mixes.py on a real checkpoint: 5 rows (A, B, TransMix, MixPro,
+    TokenMix) of 3 pairs; each method's row differs from image A's."""
+    import importlib.util
+
+    import cv2
+    spec = importlib.util.spec_from_file_location(
+        'visualize_vit_mixes', osp.join(REPO, 'tools', 'visualize_vit_mixes.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = str(tmp_path / 'vit_mixes.png')
+    assert tool.main([checkpoint, '--pairs', '3', '--out', out]) == 0
+    img = cv2.imread(out)
+    tile, pad = 112, 4          # 28 px upscaled x4; captions below each tile
+    rows = [y for y in range(img.shape[0]) if (img[y] < 250).sum() > img.shape[1]]
+    assert img.shape[1] > 3 * tile and img.std() > 20
+    # the first column's tiles: A at the top, then the rows below it
+    col = img[:, img.shape[1] - 3 * (tile + pad):img.shape[1] - 2 * (tile + pad) - pad]
+    tops = [y for y in range(1, col.shape[0]) if col[y].mean() < 250 <= col[y - 1].mean()]
+    assert len(tops) >= 5 and rows
+    a = col[tops[0]:tops[0] + tile]
+    for top in tops[2:5]:
+        assert not np.array_equal(col[top:top + tile], a)
