@@ -15,14 +15,13 @@ from typing import List
 import numpy as np
 import torch
 from mmpretrain.models import ImageClassifier
-from mmpretrain.models.utils.batch_augments import CutMix
 
 from mmautomix.core.mixpro import maskmix_masks, pal_loss, upsample_mask
-from mmautomix.core.transmix import attention_share, class_token_attention
+from mmautomix.core.transmix import attention_share
 from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha
 from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
-from .transmix import find_attention_layer
+from .transmix import ClassTokenAttentionReader, timm_mix
 
 
 def _probability(value, key):
@@ -32,7 +31,7 @@ def _probability(value, key):
 
 
 @MODELS.register_module()
-class MixPro(ImageClassifier):
+class MixPro(ClassTokenAttentionReader, ImageClassifier):
     """MixPro classifier (see the module docstring).
 
     Args:
@@ -67,8 +66,7 @@ class MixPro(ImageClassifier):
         self.pal, self.label_smoothing = bool(pal), float(label_smoothing)
         with our_scope():
             super().__init__(backbone=backbone, head=head, **dict(kwargs, train_cfg=None))
-        self.attention_layer = attention_layer
-        find_attention_layer(self.backbone, attention_layer, 'MixPro')   # a ViT, else refused
+        self.tap_attention(attention_layer)   # a ViT, else refused naming the keys
         stride = self.backbone.patch_embed.projection.stride[0]
         size = self.backbone.patch_embed.init_input_size[0]
         if isinstance(mask_patch_size, bool) or not isinstance(mask_patch_size, int) \
@@ -78,38 +76,13 @@ class MixPro(ImageClassifier):
                 f'patch size {stride} that divides the image size {size} (so every mask '
                 'patch covers whole tokens)')
         self.mask_patch_size, self.tokens_per_side = mask_patch_size, mask_patch_size // stride
-        self._tokens = None
-        self.attention.register_forward_pre_hook(self._keep_tokens)
         self.last_mix = None
-
-    @property
-    def attention(self):
-        """The attention module PAL reads (a view: its parameters stay the backbone's)."""
-        return find_attention_layer(self.backbone, self.attention_layer, 'MixPro')
-
-    def _keep_tokens(self, module, args):
-        if self.training:
-            self._tokens = args[0].detach()
-
-    def _timm_mix(self, inputs):
-        """Mixup or CutMix as timm's ``Mixup`` (the batch reversed as pairing)."""
-        index = torch.arange(inputs.size(0) - 1, -1, -1, device=inputs.device)
-        use_cutmix = bool(np.random.rand() < self.switch_prob)
-        alpha = self.cutmix_alpha if use_cutmix else self.mixup_alpha
-        lam = float(np.random.beta(alpha, alpha))
-        if use_cutmix:
-            (yl, yh, xl, xh), lam = CutMix(alpha).cutmix_bbox_and_lam(inputs.shape[-2:], lam)
-            mixed = inputs.clone()
-            mixed[..., int(yl):int(yh), int(xl):int(xh)] = \
-                inputs[index][..., int(yl):int(yh), int(xl):int(xh)]
-        else:
-            mixed = lam * inputs + (1 - lam) * inputs[index]
-        return mixed, index, lam
 
     def loss(self, inputs: torch.Tensor, data_samples: List) -> dict:
         n = inputs.size(0)
         if not np.random.rand() < self.maskmix_prob:
-            mixed, index, lam = self._timm_mix(inputs)
+            mixed, index, lam, _ = timm_mix(inputs, self.switch_prob, self.mixup_alpha,
+                                            self.cutmix_alpha)
             self.last_mix = dict(maskmix=False, index=index, lam=lam)
             set_mixed_scores(data_samples, index, lam, self.head.num_classes)
             self._tokens = None
@@ -127,10 +100,7 @@ class MixPro(ImageClassifier):
         if not self.pal:
             self._tokens = None
             return self.head.loss(feats, data_samples)
-        attn = class_token_attention(self._tokens, self.attention.qkv,
-                                     self.attention.num_heads,
-                                     self.backbone.num_extra_tokens)
-        self._tokens = None
+        attn = self.class_attention()
         tokens = upsample_mask(masks, self.tokens_per_side).flatten(1)
         lam_attn = attention_share(attn, tokens)
         labels = torch.cat([ds.gt_label for ds in data_samples]).to(inputs.device)

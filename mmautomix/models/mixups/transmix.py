@@ -54,8 +54,58 @@ def patch_grid(image_size, num_patches: int):
     return h // side, w // side
 
 
+def timm_mix(inputs: torch.Tensor, switch_prob: float, mixup_alpha: float,
+             cutmix_alpha: float):
+    """timm's per-batch Mixup/CutMix as the official ViT mixups use it: CutMix with
+    probability ``switch_prob`` (λ ~ Beta(cutmix_alpha), mmpretrain's box with the area
+    correction), Mixup otherwise (λ ~ Beta(mixup_alpha)); image i paired with image
+    N − 1 − i. Returns the mixed images, the pairing, image A's λ and the box (None on a
+    Mixup batch)."""
+    index = torch.arange(inputs.size(0) - 1, -1, -1, device=inputs.device)
+    use_cutmix = bool(np.random.rand() < switch_prob)
+    alpha = cutmix_alpha if use_cutmix else mixup_alpha
+    lam = float(np.random.beta(alpha, alpha))
+    if not use_cutmix:
+        return lam * inputs + (1 - lam) * inputs[index], index, lam, None
+    box, lam = CutMix(cutmix_alpha).cutmix_bbox_and_lam(inputs.shape[-2:], lam)
+    yl, yh, xl, xh = (int(v) for v in box)
+    mixed = inputs.clone()
+    mixed[..., yl:yh, xl:xh] = inputs[index][..., yl:yh, xl:xh]
+    return mixed, index, lam, (yl, yh, xl, xh)
+
+
+class ClassTokenAttentionReader:
+    """Mixin of the classifiers that read the class token's attention of one transformer
+    layer of their ViT backbone (TransMix, MixPro): a forward pre-hook keeps the layer's
+    input tokens during training, from which :meth:`class_attention` recomputes the
+    attention once per step."""
+
+    def tap_attention(self, layer: int) -> None:
+        """Hook layer ``layer`` (refused, naming the keys, if the backbone has none)."""
+        self.attention_layer = layer
+        self._tokens = None
+        self.attention.register_forward_pre_hook(self._keep_tokens)
+
+    @property
+    def attention(self):
+        """The attention module read (a view: its parameters stay the backbone's only)."""
+        return find_attention_layer(self.backbone, self.attention_layer, type(self).__name__)
+
+    def _keep_tokens(self, module, args):
+        if self.training:
+            self._tokens = args[0].detach()
+
+    def class_attention(self) -> torch.Tensor:
+        """a (N × P) of the last forward pass; the kept tokens are released."""
+        attn = class_token_attention(self._tokens, self.attention.qkv,
+                                     self.attention.num_heads,
+                                     self.backbone.num_extra_tokens)
+        self._tokens = None
+        return attn
+
+
 @MODELS.register_module()
-class TransMix(ImageClassifier):
+class TransMix(ClassTokenAttentionReader, ImageClassifier):
     """TransMix classifier (see the module docstring).
 
     Args:
@@ -90,44 +140,20 @@ class TransMix(ImageClassifier):
         with our_scope():
             super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=None,
                              data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.attention_layer = attention_layer
-        self._tokens = None
-        self.attention.register_forward_pre_hook(self._keep_tokens)
+        self.tap_attention(attention_layer)
         self.last_mix = None   # the last step's mix, for pictures and tests
 
-    @property
-    def attention(self):
-        """The attention module TransMix reads (a view: its parameters stay the
-        backbone's only)."""
-        return find_attention_layer(self.backbone, self.attention_layer)
-
-    def _keep_tokens(self, module, args):
-        if self.training:
-            self._tokens = args[0].detach()
-
     def loss(self, inputs: torch.Tensor, data_samples: List) -> dict:
-        n = inputs.size(0)
-        index = torch.arange(n - 1, -1, -1, device=inputs.device)   # image B of each
-        use_cutmix = bool(np.random.rand() < self.switch_prob)
-        alpha = self.cutmix_alpha if use_cutmix else self.mixup_alpha
-        lam = float(np.random.beta(alpha, alpha))
-        if use_cutmix:
-            box, lam = CutMix(self.cutmix_alpha).cutmix_bbox_and_lam(inputs.shape[-2:], lam)
-            yl, yh, xl, xh = (int(v) for v in box)
-            mixed = inputs.clone()
-            mixed[..., yl:yh, xl:xh] = inputs[index][..., yl:yh, xl:xh]
-        else:
-            mixed = lam * inputs + (1 - lam) * inputs[index]
+        mixed, index, lam, box = timm_mix(inputs, self.switch_prob, self.mixup_alpha,
+                                          self.cutmix_alpha)
         feats = self.extract_feat(mixed)
-        if use_cutmix:
-            attn = class_token_attention(self._tokens, self.attention.qkv,
-                                         self.attention.num_heads,
-                                         self.backbone.num_extra_tokens)
+        if box is not None:
+            attn = self.class_attention()
             grid = patch_grid(inputs.shape[-2:], attn.size(1))
-            patches = box_at_patch_grid((yl, yh, xl, xh), inputs.shape[-2:], grid)
+            patches = box_at_patch_grid(box, inputs.shape[-2:], grid)
             lam_b = transmix_lambda(attn, patches, 1 - lam, self.label_rule)
             lam = 1 - lam_b                     # the weight of image A's label
         self._tokens = None
-        self.last_mix = dict(cutmix=use_cutmix, lam=lam, index=index)
+        self.last_mix = dict(cutmix=box is not None, lam=lam, index=index)
         set_mixed_scores(data_samples, index, lam, self.head.num_classes)
         return self.head.loss(feats, data_samples)
