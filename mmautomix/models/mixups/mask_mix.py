@@ -18,7 +18,8 @@ import torch
 
 from mmautomix.core.mixing import mixed_target, permutation
 
-__all__ = ['AUGMENT_KEY', 'MaskMix', 'check_alpha', 'check_positive', 'permutation']
+__all__ = ['AUGMENT_KEY', 'MaskMix', 'check_alpha', 'check_positive', 'check_probability',
+           'permutation']
 
 
 def check_positive(name: str, value, what: str = 'a float > 0') -> float:
@@ -29,6 +30,13 @@ def check_positive(name: str, value, what: str = 'a float > 0') -> float:
 
 
 AUGMENT_KEY = 'model.train_cfg.augments'
+
+
+def check_probability(name: str, value) -> float:
+    """``value`` as a float in [0, 1], or a ValueError naming the config key ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f'{name}={value!r}: expected a probability in [0, 1]')
+    return float(value)
 
 
 def check_alpha(alpha, key: str, method: str) -> float:

@@ -19,15 +19,9 @@ from mmpretrain.models import ImageClassifier
 from mmautomix.core.mixpro import maskmix_masks, pal_loss, upsample_mask
 from mmautomix.core.transmix import attention_share
 from mmautomix.registry import MODELS, our_scope
-from .mask_mix import check_alpha
+from .mask_mix import check_alpha, check_probability
 from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
 from .transmix import ClassTokenAttentionReader, timm_mix
-
-
-def _probability(value, key):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError(f'{key}={value!r}: expected a probability in [0, 1]')
-    return float(value)
 
 
 @MODELS.register_module()
@@ -58,8 +52,8 @@ class MixPro(ClassTokenAttentionReader, ImageClassifier):
         self.maskmix_alpha = check_alpha(maskmix_alpha, 'model.maskmix_alpha', 'MaskMix')
         self.mixup_alpha = check_alpha(mixup_alpha, 'model.mixup_alpha', 'Mixup')
         self.cutmix_alpha = check_alpha(cutmix_alpha, 'model.cutmix_alpha', 'CutMix')
-        self.maskmix_prob = _probability(maskmix_prob, 'model.maskmix_prob')
-        self.switch_prob = _probability(switch_prob, 'model.switch_prob')
+        self.maskmix_prob = check_probability('model.maskmix_prob', maskmix_prob)
+        self.switch_prob = check_probability('model.switch_prob', switch_prob)
         if not 0 <= label_smoothing < 1:
             raise ValueError(f'model.label_smoothing={label_smoothing!r}: expected ε in '
                              '[0, 1)')

@@ -15,7 +15,7 @@ import torch
 from mmautomix.core.tokenmix import (MASK_TYPES, block_token_mask, masked_token_count,
                                      random_token_mask)
 from mmautomix.registry import BATCH_AUGMENTS
-from .mask_mix import AUGMENT_KEY, check_alpha
+from .mask_mix import AUGMENT_KEY, check_alpha, check_probability
 
 
 @BATCH_AUGMENTS.register_module()
@@ -37,9 +37,7 @@ class TokenMix:
         self.mixup_alpha = check_alpha(mixup_alpha, f'{AUGMENT_KEY}.mixup_alpha', 'Mixup')
         self.cutmix_alpha = check_alpha(cutmix_alpha, f'{AUGMENT_KEY}.cutmix_alpha',
                                         'TokenMix')
-        if isinstance(switch_prob, bool) or not 0 <= switch_prob <= 1:
-            raise ValueError(f'{AUGMENT_KEY}.switch_prob={switch_prob!r}: expected a '
-                             'probability in [0, 1]')
+        switch_prob = check_probability(f'{AUGMENT_KEY}.switch_prob', switch_prob)
         if isinstance(patch_size, bool) or not isinstance(patch_size, int) or patch_size < 1:
             raise ValueError(f'{AUGMENT_KEY}.patch_size={patch_size!r}: expected the ViT\'s '
                              'patch size in pixels (an int >= 1)')

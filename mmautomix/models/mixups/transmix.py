@@ -21,7 +21,7 @@ from mmpretrain.models.utils.batch_augments import CutMix
 from mmautomix.core.transmix import (LABEL_RULES, box_at_patch_grid, class_token_attention,
                                      transmix_lambda)
 from mmautomix.registry import MODELS, our_scope
-from .mask_mix import check_alpha
+from .mask_mix import check_alpha, check_probability
 from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
 
 
@@ -130,13 +130,11 @@ class TransMix(ClassTokenAttentionReader, ImageClassifier):
         check_soft_loss(head, 'TransMix')
         self.mixup_alpha = check_alpha(mixup_alpha, 'model.mixup_alpha', 'Mixup')
         self.cutmix_alpha = check_alpha(cutmix_alpha, 'model.cutmix_alpha', 'CutMix')
-        if isinstance(switch_prob, bool) or not 0 <= switch_prob <= 1:
-            raise ValueError(f'model.switch_prob={switch_prob!r}: expected a probability '
-                             'in [0, 1]')
         if label_rule not in LABEL_RULES:
             raise ValueError(f'model.label_rule={label_rule!r}: expected one of '
                              f'{LABEL_RULES}')
-        self.switch_prob, self.label_rule = float(switch_prob), label_rule
+        self.switch_prob = check_probability('model.switch_prob', switch_prob)
+        self.label_rule = label_rule
         with our_scope():
             super().__init__(backbone=backbone, neck=neck, head=head, train_cfg=None,
                              data_preprocessor=data_preprocessor, init_cfg=init_cfg)
