@@ -76,12 +76,20 @@ def test_faster_rcnn_finetunes_from_automix_backbone(treecrown, tmp_path, monkey
         metrics = runner.test()
     logs = glob.glob(osp.join(cfg.work_dir, '*', 'vis_data', 'scalars.json'))
     with open(logs[-1]) as f:
-        losses = [json.loads(line)['loss'] for line in f if '"loss"' in line]
-    assert len(losses) == 16
-    assert np.mean(losses[-4:]) < np.mean(losses[:4])
-    # measured on the 2-core machine (torch 2.14.1, seed of the config): bbox mAP 0.015,
-    # mAP@50 0.056 on the 15 held-out tiles after 16 iterations; a detector that learnt
-    # nothing (or an evaluation that matched no box) gives 0. AP over IoU 0.5:0.95 can
-    # never exceed AP at IoU 0.5.
-    assert metrics['coco/bbox_mAP_50'] == pytest.approx(0.056, abs=0.04), metrics
+        records = [json.loads(line) for line in f if '"loss"' in line]
+    assert len(records) == 16
+    # Learning shows in the two classification losses, the RPN's objectness and the
+    # RoI head's class: each lower over the last 4 iterations than over the first 4
+    # (so in 7 of 7 unseeded runs measured, 0.69 -> 0.67 and 0.54-0.71 -> 0.44-0.52).
+    # The total loss is not a test of it: the box-regression losses grow as the RPN's
+    # proposals start to match boxes, and the total rose in 2 of 8 runs.
+    for key in ('loss_rpn_cls', 'loss_cls'):
+        values = [r[key] for r in records]
+        assert np.mean(values[-4:]) < np.mean(values[:4]), (key, values)
+    # measured on the 2-core machine (the config's seed 0, the backbone of
+    # train_automix's seed 0): bbox mAP 0.002, mAP@50 0.011 on the 15 held-out tiles
+    # after 16 iterations (unseeded runs gave 0.005 to 0.042); a detector that learnt nothing
+    # (or an evaluation that matched no box) gives 0. AP over IoU 0.5:0.95 can never
+    # exceed AP at IoU 0.5.
+    assert metrics['coco/bbox_mAP_50'] == pytest.approx(0.011, abs=0.01), metrics
     assert 0 < metrics['coco/bbox_mAP'] <= metrics['coco/bbox_mAP_50'], metrics

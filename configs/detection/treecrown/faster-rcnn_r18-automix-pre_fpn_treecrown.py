@@ -60,3 +60,4 @@ default_hooks = dict(logger=dict(interval=20),
                      checkpoint=dict(by_epoch=False, interval=120, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
 auto_scale_lr = dict(enable=False)
+randomness = dict(seed=0)   # the heads' initialisation and the data order: one result
