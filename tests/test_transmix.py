@@ -7,7 +7,8 @@ import torch
 from mmpretrain.models.backbones import VisionTransformer
 from mmpretrain.structures import DataSample
 
-from mmautomix.core.transmix import box_at_patch_grid, class_token_attention, transmix_lambda
+from mmautomix.core.transmix import box_at_patch_grid, transmix_lambda
+from mmautomix.core.vit_attention import class_token_attention
 from mmautomix.registry import MODELS
 
 VIT = dict(type='VisionTransformer',

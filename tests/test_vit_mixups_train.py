@@ -16,6 +16,7 @@ CONFIGS = {
     'TransMix': 'configs/transmix/fashion_mnist/transmix_vit-p4-w64_1xb100-100e_fmnist2k.py',
     'MixPro': 'configs/mixpro/fashion_mnist/mixpro_vit-p4-w64_1xb100-100e_fmnist2k.py',
     'TokenMix': 'configs/tokenmix/fashion_mnist/tokenmix_vit-p4-w64_1xb100-100e_fmnist2k.py',
+    'SMMix': 'configs/smmix/fashion_mnist/smmix_vit-p4-w64_1xb100-100e_fmnist2k.py',
 }
 
 
@@ -41,8 +42,8 @@ def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root):
     assert len(losses) == 2 and all(np.isfinite(losses))
     assert any('accuracy/top1' in r for r in records)
     assert not torch.equal(model.backbone.layers[-1].attn.qkv.weight, qkv)
-    if method == 'TransMix':    # the picture of the three methods from this checkpoint
-        picture_of_the_three(osp.join(str(tmp_path), 'epoch_1.pth'), tmp_path)
+    if method == 'TransMix':    # the picture of the four methods from this checkpoint
+        picture_of_the_four(osp.join(str(tmp_path), 'epoch_1.pth'), tmp_path)
     if method == 'TokenMix':    # a batch augment: mmpretrain's RandomBatchAugment holds it
         aug = model.data_preprocessor.batch_augments.augments[0]
         assert type(aug).__name__ == 'TokenMix'
@@ -50,9 +51,9 @@ def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root):
         assert model.last_mix is not None
 
 
-def picture_of_the_three(checkpoint, tmp_path):
-    """tools/visualize_vit_mixes.py on a real checkpoint: 5 rows (A, B, TransMix, MixPro,
-    TokenMix) of 3 pairs; each method's row differs from image A's."""
+def picture_of_the_four(checkpoint, tmp_path):
+    """tools/visualize_vit_mixes.py on a real checkpoint: 6 rows (A, B, TransMix, MixPro,
+    TokenMix, SMMix) of 3 pairs; each method's row differs from image A's."""
     import importlib.util
 
     import cv2
@@ -69,7 +70,7 @@ def picture_of_the_three(checkpoint, tmp_path):
     # the first column's tiles: A at the top, then the rows below it
     col = img[:, img.shape[1] - 3 * (tile + pad):img.shape[1] - 2 * (tile + pad) - pad]
     tops = [y for y in range(1, col.shape[0]) if col[y].mean() < 250 <= col[y - 1].mean()]
-    assert len(tops) >= 5 and rows
+    assert len(tops) >= 6 and rows
     a = col[tops[0]:tops[0] + tile]
-    for top in tops[2:5]:
+    for top in tops[2:6]:
         assert not np.array_equal(col[top:top + tile], a)

@@ -8,8 +8,10 @@ different classes (A above B); rows: TransMix (a CutMix batch: the box B fills, 
 area and λ_B, the mean of that area and the class token's attention share on it),
 MixPro (a MaskMix batch; MixPro pairs each image with a random other one of the batch,
 not always B: A's label weight by area, by attention and PAL's blend of the two),
-TokenMix (a TokenMix batch: B's token blocks, and A's kept share). The attention is
-the checkpoint's, on the mixed images.
+TokenMix (a TokenMix batch: B's token blocks, and A's kept share), SMMix (an SMMix
+batch: B's most attended window in A's least attended one, A's share of tokens). The
+attention is the checkpoint's: on the mixed images for TransMix and MixPro, on the
+clean ones for SMMix.
 """
 import argparse
 import os
@@ -28,7 +30,8 @@ from visualize_mixes import pick_groups  # noqa: E402  (tools/, beside this scri
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = dict(
     TransMix='configs/transmix/fashion_mnist/transmix_vit-p4-w64_1xb100-100e_fmnist2k.py',
-    MixPro='configs/mixpro/fashion_mnist/mixpro_vit-p4-w64_1xb100-100e_fmnist2k.py')
+    MixPro='configs/mixpro/fashion_mnist/mixpro_vit-p4-w64_1xb100-100e_fmnist2k.py',
+    SMMix='configs/smmix/fashion_mnist/smmix_vit-p4-w64_1xb100-100e_fmnist2k.py')
 
 
 def parse_args(argv=None):
@@ -42,16 +45,22 @@ def parse_args(argv=None):
 
 
 def build(method, checkpoint, **options):
-    """The method's classifier from its regime config with the checkpoint's weights."""
+    """The method's classifier from its regime config with the checkpoint's weights
+    (all of them; SMMix's own token head, which the pictures do not use, may be
+    missing)."""
     from mmengine.config import Config
-    from mmengine.runner import load_checkpoint
 
     from mmautomix.registry import MODELS
+    from mmautomix.utils.checkpoint import load_prefixed_state
     cfg = Config.fromfile(osp.join(REPO, CONFIGS[method]))
     cfg.model.data_preprocessor = cfg.data_preprocessor
     cfg.model.update(options)
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    result = model.load_state_dict(load_prefixed_state(checkpoint, ''), strict=False)
+    missing = [k for k in result.missing_keys if not k.startswith('token_head.')]
+    if missing or result.unexpected_keys:
+        raise KeyError(f'{checkpoint} is not a small-ViT regime checkpoint: missing '
+                       f'{missing}, unexpected {result.unexpected_keys}')
     return model.train(), cfg
 
 
@@ -76,6 +85,7 @@ def main(argv=None):
     register_all_modules()
     transmix, cfg = build('TransMix', args.checkpoint, switch_prob=1.0)
     mixpro, _ = build('MixPro', args.checkpoint, maskmix_prob=1.0)
+    smmix, _ = build('SMMix', args.checkpoint, switch_prob=1.0)
     test = DATASETS.build(cfg.test_dataloader.dataset)
     ids = pick_groups(test, args.pairs, 2, args.seed)
     a_ids, b_ids = ids[0::2], ids[1::2]
@@ -121,6 +131,13 @@ def main(argv=None):
     rows.append(to_uint8(mixed[:n], mean, std))
     captions.append([f'kept {kept:.2f}'] * n)
     names.append('TokenMix')
+    # SMMix: B's most attended window in A's least attended one, A's share of tokens
+    np.random.seed(args.seed)
+    mixed, _ = mixed_of(smmix, x, fresh())
+    rows.append(to_uint8(mixed[:n], mean, std))
+    captions.append([f'side {smmix.last_mix["side"]}\nlam_A {smmix.last_mix["lam"]:.2f}']
+                    * n)
+    names.append('SMMix')
     picture = tile_grid([list(r) for r in rows], captions, names, min_tile=96)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     cv2.imwrite(args.out, picture[:, :, ::-1])

@@ -28,24 +28,6 @@ import torch.nn.functional as F
 LABEL_RULES = ('official', 'paper')
 
 
-@torch.no_grad()
-def class_token_attention(tokens: torch.Tensor, qkv: torch.nn.Linear, num_heads: int,
-                          num_extra_tokens: int = 1) -> torch.Tensor:
-    """a ∈ R^{N×P}: the class token's attention over the P patch tokens, averaged over
-    the heads, from an attention layer's input ``tokens`` (N × T × C, class token
-    first, then ``num_extra_tokens − 1`` more extra tokens, then the patches) and its
-    fused query/key/value projection ``qkv`` (C → 3C), as a standard ViT layer
-    computes it: softmax(q kᵀ / √d) with d = C / num_heads. Each row sums to the share
-    of the class token's attention that falls on patches (1 − what goes to the extra
-    tokens)."""
-    n, t, c = tokens.shape
-    d = c // num_heads
-    q, k, _ = qkv(tokens).reshape(n, t, 3, num_heads, d).permute(2, 0, 3, 1, 4)
-    logits = (q[:, :, :1].float() @ k.float().transpose(-2, -1)) * d ** -0.5
-    attn = logits.softmax(dim=-1)[:, :, 0, num_extra_tokens:]     # N × heads × P
-    return attn.mean(dim=1)
-
-
 def box_at_patch_grid(box: Sequence[int], image_size: Sequence[int],
                       grid: Sequence[int]) -> torch.Tensor:
     """m ∈ {0, 1}^{h·w}: the pixel mask of ``box`` = (y_low, y_high, x_low, x_high) in

@@ -21,11 +21,11 @@ from mmautomix.core.transmix import attention_share
 from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, check_probability
 from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
-from .transmix import ClassTokenAttentionReader, timm_mix
+from .transmix import AttentionReader, timm_mix
 
 
 @MODELS.register_module()
-class MixPro(ClassTokenAttentionReader, ImageClassifier):
+class MixPro(AttentionReader, ImageClassifier):
     """MixPro classifier (see the module docstring).
 
     Args:

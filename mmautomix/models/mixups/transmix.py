@@ -10,6 +10,7 @@ once; a forward hook on the last attention layer keeps its input tokens, from wh
 class token's attention is recomputed without a gradient; a CutMix batch then gets
 TransMix's label, a Mixup batch Mixup's.
 """
+import contextlib
 import math
 from typing import List, Optional
 
@@ -18,8 +19,8 @@ import torch
 from mmpretrain.models import ImageClassifier
 from mmpretrain.models.utils.batch_augments import CutMix
 
-from mmautomix.core.transmix import (LABEL_RULES, box_at_patch_grid, class_token_attention,
-                                     transmix_lambda)
+from mmautomix.core.transmix import LABEL_RULES, box_at_patch_grid, transmix_lambda
+from mmautomix.core.vit_attention import class_token_attention, patch_attention
 from mmautomix.registry import MODELS, our_scope
 from .mask_mix import check_alpha, check_probability
 from .targets import check_no_batch_augments, check_soft_loss, set_mixed_scores
@@ -74,16 +75,18 @@ def timm_mix(inputs: torch.Tensor, switch_prob: float, mixup_alpha: float,
     return mixed, index, lam, (yl, yh, xl, xh)
 
 
-class ClassTokenAttentionReader:
-    """Mixin of the classifiers that read the class token's attention of one transformer
-    layer of their ViT backbone (TransMix, MixPro): a forward pre-hook keeps the layer's
-    input tokens during training, from which :meth:`class_attention` recomputes the
-    attention once per step."""
+class AttentionReader:
+    """Mixin of the classifiers that read the attention of one transformer layer of
+    their ViT backbone (TransMix, MixPro, SMMix): a forward pre-hook keeps the layer's
+    input tokens during training (and inside :meth:`reading_in_eval`), from which
+    :meth:`class_attention` or :meth:`patch_attention` recomputes the attention once per
+    step (``core/vit_attention.py``)."""
 
     def tap_attention(self, layer: int) -> None:
         """Hook layer ``layer`` (refused, naming the keys, if the backbone has none)."""
         self.attention_layer = layer
         self._tokens = None
+        self._read_in_eval = False
         self.attention.register_forward_pre_hook(self._keep_tokens)
 
     @property
@@ -92,20 +95,41 @@ class ClassTokenAttentionReader:
         return find_attention_layer(self.backbone, self.attention_layer, type(self).__name__)
 
     def _keep_tokens(self, module, args):
-        if self.training:
+        if self.training or self._read_in_eval:
             self._tokens = args[0].detach()
 
-    def class_attention(self) -> torch.Tensor:
-        """a (N × P) of the last forward pass; the kept tokens are released."""
-        attn = class_token_attention(self._tokens, self.attention.qkv,
-                                     self.attention.num_heads,
-                                     self.backbone.num_extra_tokens)
+    @contextlib.contextmanager
+    def reading_in_eval(self):
+        """The model in evaluation mode, without a gradient, its attention kept; back in
+        training mode after (SMMix's pass on the clean images)."""
+        self.eval()
+        self._read_in_eval = True
+        try:
+            with torch.no_grad():
+                yield
+        finally:
+            self._read_in_eval = False
+            self.train()
+
+    def _read(self, attention_of) -> torch.Tensor:
+        attn = attention_of(self._tokens, self.attention.qkv, self.attention.num_heads,
+                            self.backbone.num_extra_tokens)
         self._tokens = None
         return attn
 
+    def class_attention(self) -> torch.Tensor:
+        """The class token's attention a (N × P) of the last forward pass; the kept
+        tokens are released."""
+        return self._read(class_token_attention)
+
+    def patch_attention(self) -> torch.Tensor:
+        """The attention each patch token received from the patch tokens (N × P) in the
+        last forward pass; the kept tokens are released."""
+        return self._read(patch_attention)
+
 
 @MODELS.register_module()
-class TransMix(ClassTokenAttentionReader, ImageClassifier):
+class TransMix(AttentionReader, ImageClassifier):
     """TransMix classifier (see the module docstring).
 
     Args:
