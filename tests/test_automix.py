@@ -208,6 +208,9 @@ def test_lam_margin_makes_plain_mixup(margin):
      r'mix_block.in_channels=99.*32'),
     (dict(mask_scale=0), r'model.mask_scale=0'),
     (dict(train_cfg=dict(augments=dict(type='Mixup', alpha=1.))), 'train_cfg.augments'),
+    (dict(head=dict(type='LinearClsHead', num_classes=5, in_channels=64,
+                    loss=dict(type='CrossEntropyLoss', use_soft=True))),
+     r'model.head.loss.use_soft=True: AutoMix gives its one-hot head hard labels'),
 ])
 def test_bad_config_fails_at_build(kw, match):
     with pytest.raises(ValueError, match=match):

@@ -155,6 +155,11 @@ class AutoMix(StagedTrainStep, ImageClassifier):
             raise TypeError(f'model.{unknown[0]}: {type(self).__name__} has no option '
                             f'{unknown[0]!r}; expected one of {sorted(self.CONFIG_OPTIONS)}')
         check_no_batch_augments(train_cfg, 'AutoMix')
+        if (head.get('loss') or {}).get('use_soft'):
+            raise ValueError(
+                'model.head.loss.use_soft=True: AutoMix gives its one-hot head hard labels '
+                '(the mixed-sample head, head_mix, is built from it with use_soft=True); '
+                'expected use_soft=False')
         own = {k: options.pop(k, d) for k, d in self.MODEL_OPTIONS.items()}
         options = StepOptions.from_config(head.get('num_classes'), self.CONFIG_KEYS,
                                           **options)
