@@ -8,13 +8,20 @@ then show the paired image, either as a few random blocks ('block', BEiT's block
 masking: rectangles of random area and aspect ratio in [0.3, 1/0.3], added while they
 cover new tokens, until n are covered) or as n scattered tokens ('random'). The
 teacher-free label weights the two labels by the tokens each image keeps:
-λ_A = 1 − n_masked / T. (The paper's full method reads a teacher's activation map
-instead; that variant is not built here.)
+λ_A = 1 − n_masked / T. With a teacher (the paper's full method) each image's label
+weight is the share of the teacher's map of its class that the image contributes: with
+m̂_i the map of image i's class at the token grid, normalised to sum 1 over the tokens,
+
+    w_A = Σ_t (1 − M_t) m̂_A(t),   w_B = Σ_t M_t m̂_B(t),   target = w_A y_A + w_B y_B
+
+(not renormalised: w_A + w_B < 1 when the pasted tokens hold less of B's object than
+the covered ones held of A's, as in the official code).
 """
 import math
 import random
 
 import numpy as np
+import torch
 
 MASK_TYPES = ('block', 'random')
 
@@ -62,3 +69,12 @@ def random_token_mask(height: int, width: int, count: int) -> np.ndarray:
     mask = np.zeros(height * width, dtype=np.int64)
     mask[np.random.permutation(height * width)[:count]] = 1
     return mask.reshape(height, width)
+
+
+def teacher_label_weights(class_maps: torch.Tensor, mask: torch.Tensor):
+    """(w_A, w_B) per image from the teacher's maps of each image's own class at the
+    token grid (N × h × w, non-negative) and the token mask M (h × w, 1: the paired
+    image's token; pairs: the batch reversed). See the module docstring."""
+    maps = class_maps / (class_maps.sum(dim=(1, 2), keepdim=True) + 1e-8)
+    m = mask.to(maps)
+    return (maps * (1 - m)).sum(dim=(1, 2)), (maps.flip(0) * m).sum(dim=(1, 2))

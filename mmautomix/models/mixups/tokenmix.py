@@ -1,5 +1,5 @@
-"""TokenMix (teacher-free) as an mmpretrain batch augment for vision transformers
-(``core/tokenmix.py``: the token masks).
+"""TokenMix as an mmpretrain batch augment for vision transformers (``core/tokenmix.py``:
+the token masks and the teacher's label; ``tokenmix_teacher.py``: the teacher's maps).
 
 Per batch, as the official ``Mixup`` of TokenMix: with probability ``switch_prob`` a
 TokenMix batch, otherwise a Mixup batch with λ ~ Beta(``mixup_alpha``, same); the pair of
@@ -7,15 +7,18 @@ image i is image N − 1 − i (the batch reversed). On a TokenMix batch λ is d
 Beta(``cutmix_alpha``, same) and then replaced, as officially, by the constant 0.5 the
 masked count is made of; the mask over the image's ``patch_size``-pixel token grid is
 upsampled to the pixels, the masked tokens show the paired image, and each image's label
-weight is the share of tokens it keeps.
+weight is the share of tokens it keeps (teacher-free, the default) or, with
+``teacher=dict(config=..., checkpoint=...)``, the share of the teacher's map of its class
+that it contributes (the paper's method).
 """
 import numpy as np
 import torch
 
 from mmautomix.core.tokenmix import (MASK_TYPES, block_token_mask, masked_token_count,
-                                     random_token_mask)
+                                     random_token_mask, teacher_label_weights)
 from mmautomix.registry import BATCH_AUGMENTS
 from .mask_mix import AUGMENT_KEY, check_alpha, check_probability
+from .tokenmix_teacher import build_teacher, class_maps
 
 
 @BATCH_AUGMENTS.register_module()
@@ -29,11 +32,14 @@ class TokenMix:
         patch_size (int): the ViT's patch size: the token grid the mask is made on.
         mask_type (str): 'block' (the official default) or 'random'.
         minimum_tokens (int): tokens masked beyond half the grid (official: 14).
+        teacher (dict, optional): dict(config=PATH, checkpoint=PATH) of a classifier
+            whose class maps label TokenMix batches (``tokenmix_teacher.py``); None
+            labels by the kept share of tokens.
     """
 
     def __init__(self, mixup_alpha: float = 0.8, cutmix_alpha: float = 1.0,
                  switch_prob: float = 0.5, patch_size: int = 16, mask_type: str = 'block',
-                 minimum_tokens: int = 14):
+                 minimum_tokens: int = 14, teacher=None):
         self.mixup_alpha = check_alpha(mixup_alpha, f'{AUGMENT_KEY}.mixup_alpha', 'Mixup')
         self.cutmix_alpha = check_alpha(cutmix_alpha, f'{AUGMENT_KEY}.cutmix_alpha',
                                         'TokenMix')
@@ -50,6 +56,7 @@ class TokenMix:
                              'an int >= 0')
         self.switch_prob, self.patch_size = float(switch_prob), patch_size
         self.mask_type, self.minimum_tokens = mask_type, minimum_tokens
+        self.teacher = build_teacher(teacher) if teacher is not None else None
         self.last_mask = None    # the last TokenMix batch's token mask (pictures, tests)
 
     def token_mask(self, height: int, width: int) -> torch.Tensor:
@@ -76,6 +83,11 @@ class TokenMix:
             pixels = mask.repeat_interleave(self.patch_size, 0).repeat_interleave(
                 self.patch_size, 1).to(batch_inputs)
             mixed = batch_inputs * (1 - pixels) + batch_inputs[index] * pixels
+            if self.teacher is not None:
+                maps = class_maps(self.teacher.to(batch_inputs.device), batch_inputs,
+                                  batch_scores.argmax(dim=1), mask.shape)
+                w_a, w_b = teacher_label_weights(maps, mask.to(maps.device))
+                return mixed, w_a[:, None] * batch_scores + w_b[:, None] * batch_scores[index]
             lam = 1 - float(mask.float().mean())
         else:
             mixed = lam * batch_inputs + (1 - lam) * batch_inputs[index]
