@@ -1,7 +1,8 @@
 """The golden trace (tools/golden_trace.py): the first 20 iterations of the regime's
 AutoMix, AutoMix with the λ channel, SAMix, AdAutoMix, `-fast` and Mixup recipes log
-the numbers recorded before the redesign began, bit for bit on the recording's torch
-and CPU, and their final state dicts have the recorded checksums."""
+the numbers recorded before the redesign began, bit for bit on a CPU a trace was
+recorded on (torch, capability and CPU identity equal), and their final state dicts
+have the recorded checksums; on another CPU the first iterations to 1e-3."""
 import json
 import os.path as osp
 
@@ -28,13 +29,32 @@ with open(TRACE) as _f:
 @pytest.mark.parametrize('config', sorted(RECORDED['configs']))
 def test_training_reproduces_the_golden_trace(config, fmnist_root):
     tool = _tool()
-    exact = RECORDED['environment'] == tool.environment()
+    data, exact = tool.pick_trace(tool.FIXTURES)
     now = tool.trace(config)
-    recorded = RECORDED['configs'][config]
+    recorded = data['configs'][config]
     assert now['iters'] == recorded['iters'] == 20
     assert tool.differences(recorded, now, exact) == []
     if exact:
         assert now['state_sha256'] == recorded['state_sha256']
+
+
+def test_a_trace_is_compared_exactly_only_on_its_own_cpu(tmp_path):
+    """Two CPUs of the same torch capability can differ in the last bits (measured: the
+    pre-redesign code on two AVX512 hosts diverged at iteration 19), so exactness needs
+    the CPU's identity too; without a trace of this environment the first is used,
+    loosely."""
+    tool = _tool()
+    here = tool.environment()
+    assert set(here) == {'torch', 'cpu', 'cpu_identity'} and here['cpu_identity']
+    paths = []
+    for i, env in enumerate([dict(here, cpu_identity='another CPU'), here]):
+        paths.append(str(tmp_path / f'{i}.json'))
+        with open(paths[-1], 'w') as f:
+            json.dump(dict(environment=env, tag=i), f)
+    assert [(d['tag'], exact) for d, exact in [tool.pick_trace(paths)]] == [(1, True)]
+    assert [(d['tag'], exact) for d, exact in [tool.pick_trace(paths[:1])]] == [(0, False)]
+    recorded = [json.load(open(p))['environment'] for p in tool.FIXTURES]
+    assert recorded[0] == {k: recorded[0][k] for k in ('torch', 'cpu')}   # the original
 
 
 def test_the_comparison_sees_a_changed_number():

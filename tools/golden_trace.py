@@ -1,7 +1,7 @@
 """A golden trace: what the first iterations of a training log, bit for bit.
 
     python tools/golden_trace.py record [CONFIG ...] --out tests/fixtures/golden_trace.json
-    python tools/golden_trace.py compare [CONFIG ...] --trace tests/fixtures/golden_trace.json
+    python tools/golden_trace.py compare [CONFIG ...] [--trace TRACE ...]
 
 Each config trains for one epoch (the data-limited regime's 2,000 images at batch 100:
 20 iterations) on seed 0 in this process, with a real mmengine Runner built as
@@ -12,12 +12,19 @@ every buffer). A refactor that claims to change no number reproduces it exactly:
 recorded scalar at every iteration (a statistic logged only now is an addition, not a
 difference) and the checksum.
 
-Floating-point results depend on the kernels the CPU runs: the trace records torch's
-version and CPU capability, and ``compare`` demands equality where both match; where
-they do not, the scalars of the first ``LOOSE_ITERS`` iterations to 1e-3 relative
-(rounding differences grow over SGD steps) and not the checksum.
+Floating-point results depend on the kernels the CPU runs, and two CPUs of the same
+torch capability ('AVX512') can differ in the last bits of a convolution (oneDNN picks
+its kernels by the CPU's model and vector extensions). A trace records torch's version,
+the capability and the CPU's identity (vendor, family, model, vector-extension flags);
+``compare`` uses the trace among :data:`FIXTURES` recorded on this environment and
+demands equality, else the first one (the trace recorded before the redesign) and
+compares the scalars of the first ``LOOSE_ITERS`` iterations to 1e-3 relative (rounding
+differences grow over SGD steps), not the checksum. Every fixture is recorded by the
+code of before the redesign (commit f6af27c), so equality means the same numbers as
+before it.
 """
 import argparse
+import glob
 import hashlib
 import json
 import os.path as osp
@@ -36,11 +43,52 @@ CONFIGS = [
 # kept out of the comparison: how long a step took, not what it computed
 NOT_COMPARED = ('time', 'data_time')
 LOOSE_ITERS = 5
+#: the recorded traces: the first, of the host that recorded it before the redesign, is
+#: the one compared loosely on any other environment
+FIXTURES = [osp.join(REPO, 'tests', 'fixtures', 'golden_trace.json')] + sorted(
+    glob.glob(osp.join(REPO, 'tests', 'fixtures', 'golden_trace_*.json')))
+
+
+def cpu_identity():
+    """The CPU's vendor, family, model and vector-extension flags, from /proc/cpuinfo
+    (elsewhere ``platform.processor()``)."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            text = f.read()
+    except OSError:
+        import platform
+        return platform.processor() or 'unknown'
+    fields = {}
+    for line in text.splitlines():
+        if not line.strip() and fields:
+            break                                  # the first processor is enough
+        if ':' in line:
+            key, value = (part.strip() for part in line.split(':', 1))
+            fields.setdefault(key, value)
+    flags = sorted(f for f in fields.get('flags', '').split()
+                   if f.startswith(('avx', 'amx', 'fma', 'f16c')))
+    return (f"{fields.get('vendor_id')} family {fields.get('cpu family')} model "
+            f"{fields.get('model')}: {' '.join(flags)}")
 
 
 def environment():
     import torch
-    return dict(torch=torch.__version__, cpu=torch.backends.cpu.get_cpu_capability())
+    return dict(torch=torch.__version__, cpu=torch.backends.cpu.get_cpu_capability(),
+                cpu_identity=cpu_identity())
+
+
+def pick_trace(paths, here=None):
+    """(trace, exact): the trace among ``paths`` recorded on this environment (compared
+    exactly), else the first (compared loosely)."""
+    here = environment() if here is None else here
+    traces = []
+    for path in paths:
+        with open(path) as f:
+            traces.append(json.load(f))
+    for data in traces:
+        if data['environment'] == here:
+            return data, True
+    return traces[0], False
 
 
 #: state-dict entries the digest leaves out: the model's training state (counters, m,
@@ -132,7 +180,8 @@ def main(argv=None):
     parser.add_argument('command', choices=['record', 'compare'])
     parser.add_argument('configs', nargs='*', default=CONFIGS)
     parser.add_argument('--out', default='tests/fixtures/golden_trace.json')
-    parser.add_argument('--trace', default='tests/fixtures/golden_trace.json')
+    parser.add_argument('--trace', nargs='+', help='the traces to pick from (default: '
+                        'the fixtures; the one of this environment, else the first)')
     args = parser.parse_args(argv)
     from mmautomix.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -146,9 +195,7 @@ def main(argv=None):
             json.dump(data, f, indent=1)
         print(f'[golden] wrote {args.out}')
         return 0
-    with open(args.trace) as f:
-        data = json.load(f)
-    exact = data['environment'] == environment()
+    data, exact = pick_trace(args.trace or FIXTURES)
     failed = 0
     for config in args.configs:
         diff = differences(data['configs'][config], trace(config), exact)
