@@ -16,8 +16,13 @@ setup-lite:
 demo: setup-lite
 	bash tools/demo.sh
 
+# The suite on TEST_WORKERS processes (pytest-xdist), each test file on one of them (the
+# files' module fixtures are built once), one thread per process: 2 processes fill the
+# 2 cores of CI (docs/benchmarks/timings.md: the time against one process).
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(PY) -m pytest -q -p no:cacheprovider \
+		-n $(TEST_WORKERS) --dist loadfile tests
 
 # Wheels for tools/gpu_benchmark.sh on a lent GPU machine (Python 3.12, no internet).
 gpu-wheels: setup
