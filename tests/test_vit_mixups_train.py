@@ -21,7 +21,7 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize('method', sorted(CONFIGS))
-def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root):
+def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root, capsys):
     """The loss is finite at both iterations, the last attention layer's weights move,
     an evaluation is logged, and the method's own mixing ran (its record of the last
     mix)."""
@@ -42,8 +42,8 @@ def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root):
     assert len(losses) == 2 and all(np.isfinite(losses))
     assert any('accuracy/top1' in r for r in records)
     assert not torch.equal(model.backbone.layers[-1].attn.qkv.weight, qkv)
-    if method == 'TransMix':    # the picture of the four methods from this checkpoint
-        picture_of_the_four(osp.join(str(tmp_path), 'epoch_1.pth'), tmp_path)
+    if method == 'TransMix':    # the picture of the six methods from this checkpoint
+        picture_of_the_six(osp.join(str(tmp_path), 'epoch_1.pth'), tmp_path, capsys)
     if method == 'TokenMix':    # a batch augment: mmpretrain's RandomBatchAugment holds it
         aug = model.data_preprocessor.batch_augments.augments[0]
         assert type(aug).__name__ == 'TokenMix'
@@ -51,9 +51,11 @@ def test_a_vit_mixup_trains_through_the_runner(method, tmp_path, fmnist_root):
         assert model.last_mix is not None
 
 
-def picture_of_the_four(checkpoint, tmp_path):
-    """tools/visualize_vit_mixes.py on a real checkpoint: 6 rows (A, B, TransMix, MixPro,
-    TokenMix, SMMix) of 3 pairs; each method's row differs from image A's."""
+def picture_of_the_six(checkpoint, tmp_path, capsys):
+    """tools/visualize_vit_mixes.py on a real checkpoint: 8 rows (A, B, Mixup, CutMix,
+    TransMix, MixPro, TokenMix, SMMix) of 3 pairs; each method's row differs from image
+    A's; ``--checkpoint-of`` takes a method's own checkpoint and names the methods it
+    knows when given another."""
     import importlib.util
 
     import cv2
@@ -62,7 +64,12 @@ def picture_of_the_four(checkpoint, tmp_path):
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     out = str(tmp_path / 'vit_mixes.png')
-    assert tool.main([checkpoint, '--pairs', '3', '--out', out]) == 0
+    assert tool.main([checkpoint, '--pairs', '3', '--out', out,
+                      '--checkpoint-of', f'SMMix={checkpoint}']) == 0
+    with pytest.raises(SystemExit):
+        tool.parse_args([checkpoint, '--checkpoint-of', f'Mixup={checkpoint}'])
+    assert "--checkpoint-of: ['Mixup'] are not among ['MixPro', 'SMMix', 'TransMix']" \
+        in capsys.readouterr().err
     img = cv2.imread(out)
     tile, pad = 112, 4          # 28 px upscaled x4; captions below each tile
     rows = [y for y in range(img.shape[0]) if (img[y] < 250).sum() > img.shape[1]]
@@ -70,7 +77,7 @@ def picture_of_the_four(checkpoint, tmp_path):
     # the first column's tiles: A at the top, then the rows below it
     col = img[:, img.shape[1] - 3 * (tile + pad):img.shape[1] - 2 * (tile + pad) - pad]
     tops = [y for y in range(1, col.shape[0]) if col[y].mean() < 250 <= col[y - 1].mean()]
-    assert len(tops) >= 6 and rows
+    assert len(tops) >= 8 and rows
     a = col[tops[0]:tops[0] + tile]
-    for top in tops[2:6]:
+    for top in tops[2:8]:
         assert not np.array_equal(col[top:top + tile], a)

@@ -1,15 +1,19 @@
 """The ViT mixups on the same test images: what each mixes and the label it gives.
 
     python tools/visualize_vit_mixes.py CHECKPOINT [--pairs 6] [--seed 0] [--out vit_mixes.png]
+        [--checkpoint-of TransMix=CKPT MixPro=CKPT SMMix=CKPT]
 
 CHECKPOINT is a small-ViT checkpoint of the Fashion-MNIST regime (any of its ViT runs:
-they share the backbone and head). Columns: ``--pairs`` pairs of test images of
-different classes (A above B); rows: TransMix (a CutMix batch: the box B fills, its
-area and λ_B, the mean of that area and the class token's attention share on it),
-MixPro (a MaskMix batch; MixPro pairs each image with a random other one of the batch,
-not always B: A's label weight by area, by attention and PAL's blend of the two),
-TokenMix (a TokenMix batch: B's token blocks, and A's kept share), SMMix (an SMMix
-batch: B's most attended window in A's least attended one, A's share of tokens). The
+they share the backbone and head); ``--checkpoint-of`` gives a method its own run's
+checkpoint instead (the attention it trained with). Columns: ``--pairs`` pairs of test
+images of different classes (A above B); rows: Mixup and CutMix at the regime configs'
+α (λ and the box drawn as mmpretrain draws them, A mixed with B; A's label weight λ),
+TransMix (a CutMix batch: the box B fills, its area and λ_B, the mean of that area and
+the class token's attention share on it), MixPro (a MaskMix batch; MixPro pairs each
+image with a random other one of the batch, not always B: A's label weight by area, by
+attention and PAL's blend of the two), TokenMix (a TokenMix batch: B's token blocks, and
+A's kept share), SMMix (an SMMix batch: B's most attended window in A's least attended
+one, A's share of tokens). The
 attention is the checkpoint's: on the mixed images for TransMix and MixPro, on the
 clean ones for SMMix.
 """
@@ -41,7 +45,15 @@ def parse_args(argv=None):
     parser.add_argument('--pairs', type=int, default=6)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', default='vit_mixes.png')
-    return parser.parse_args(argv)
+    parser.add_argument('--checkpoint-of', nargs='+', default=[], metavar='METHOD=CKPT',
+                        help=f'a checkpoint for one method\'s row ({", ".join(CONFIGS)})')
+    args = parser.parse_args(argv)
+    own = dict(item.split('=', 1) for item in args.checkpoint_of)
+    unknown = sorted(set(own) - set(CONFIGS))
+    if unknown:
+        parser.error(f'--checkpoint-of: {unknown} are not among {sorted(CONFIGS)}')
+    args.checkpoint_of = own
+    return args
 
 
 def build(method, checkpoint, **options):
@@ -83,9 +95,10 @@ def main(argv=None):
     from mmautomix.utils import register_all_modules
     from mmautomix.visualization import tile_grid, to_uint8
     register_all_modules()
-    transmix, cfg = build('TransMix', args.checkpoint, switch_prob=1.0)
-    mixpro, _ = build('MixPro', args.checkpoint, maskmix_prob=1.0)
-    smmix, _ = build('SMMix', args.checkpoint, switch_prob=1.0)
+    ckpt = lambda method: args.checkpoint_of.get(method, args.checkpoint)   # noqa: E731
+    transmix, cfg = build('TransMix', ckpt('TransMix'), switch_prob=1.0)
+    mixpro, _ = build('MixPro', ckpt('MixPro'), maskmix_prob=1.0)
+    smmix, _ = build('SMMix', ckpt('SMMix'), switch_prob=1.0)
     test = DATASETS.build(cfg.test_dataloader.dataset)
     ids = pick_groups(test, args.pairs, 2, args.seed)
     a_ids, b_ids = ids[0::2], ids[1::2]
@@ -101,6 +114,22 @@ def main(argv=None):
     rows += [to_uint8(x[:n], mean, std), to_uint8(x.flip(0)[:n], mean, std)]
     captions += [[f'class {y}' for y in labels[:n]], [f'class {y}' for y in labels[::-1][:n]]]
     names += ['A', 'B']
+    # Mixup and CutMix at the regime configs' α, drawn as mmpretrain's batch augments
+    # draw λ (and CutMix's box), but with A paired to B rather than a random permutation
+    for name in ('mixup', 'cutmix'):
+        aug = BATCH_AUGMENTS.build(augments_of(
+            f'configs/mixups/fashion_mnist/vit-p4-w64_1xb100-{name}-100e_fmnist2k.py'))
+        np.random.seed(args.seed)
+        lam = np.random.beta(aug.alpha, aug.alpha)
+        if name == 'cutmix':
+            (y1, y2, x1, x2), lam = aug.cutmix_bbox_and_lam(x.shape[-2:], lam)
+            mixed = x.clone()
+            mixed[:, :, y1:y2, x1:x2] = x.flip(0)[:, :, y1:y2, x1:x2]
+        else:
+            mixed = lam * x + (1 - lam) * x.flip(0)
+        rows.append(to_uint8(mixed[:n], mean, std))
+        captions.append([f'lam_A {lam:.2f}'] * n)
+        names.append(type(aug).__name__)
     # TransMix: a CutMix batch, B's label weight by area and by attention
     np.random.seed(args.seed)
     mixed, scores = mixed_of(transmix, x, fresh())
@@ -123,7 +152,9 @@ def main(argv=None):
                      f'\nPAL lam_A {float(lam[i]):.2f}' for i in range(n)])
     names.append('MixPro')
     # TokenMix: B's token blocks, A's kept share
-    token = BATCH_AUGMENTS.build(dict(cfg_of_tokenmix(), switch_prob=1.0))
+    token = BATCH_AUGMENTS.build(dict(augments_of(
+        'configs/tokenmix/fashion_mnist/tokenmix_vit-p4-w64_1xb100-100e_fmnist2k.py'),
+        switch_prob=1.0))
     np.random.seed(args.seed)
     random.seed(args.seed)
     mixed, _ = token(x, F.one_hot(torch.tensor(labels), 10).float())
@@ -145,12 +176,10 @@ def main(argv=None):
     return 0
 
 
-def cfg_of_tokenmix():
-    """The TokenMix batch augment of the small-ViT regime config."""
+def augments_of(config):
+    """The batch augment of a small-ViT regime config."""
     from mmengine.config import Config
-    cfg = Config.fromfile(osp.join(
-        REPO, 'configs/tokenmix/fashion_mnist/tokenmix_vit-p4-w64_1xb100-100e_fmnist2k.py'))
-    return dict(cfg.model.train_cfg.augments)
+    return dict(Config.fromfile(osp.join(REPO, config)).model.train_cfg.augments)
 
 
 if __name__ == '__main__':
